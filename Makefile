@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcptune: build the module and tcptunectl, test them in QEMU.
+#
+#   make                 module for KERNELRELEASE (default: running kernel) + tcptunectl
+#   make check           every selftest, in VMs booting every target kernel
+#   make run             boot the 6.12 cloud kernel and show a short live demo
+#   make install         install tcptune.ko into /lib/modules/REL/extra, depmod
+#   make C=1             sparse while building the module
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr/local
+KERNELS ?=
+TESTS ?=
+
+all: module userctl
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userctl:
+	$(MAKE) -C userctl
+
+install: module userctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C userctl install PREFIX=$(PREFIX)
+
+check:
+	selftests/vm/check.sh --kernels "$(KERNELS)" --tests "$(TESTS)"
+
+run:
+	selftests/vm/run-demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userctl clean
+
+.PHONY: all module userctl install check run clean

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcptune: interfaces shared by the parts of the module.
+ */
+#ifndef _TCPTUNE_H
+#define _TCPTUNE_H
+
+#include <linux/types.h>
+#include <linux/percpu.h>
+#include <linux/moduleparam.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/genetlink.h>
+
+#include "compat.h"
+#include "uapi/tcptune.h"
+
+#define TCPTUNE_VERSION "0.1.0"
+
+/*
+ * Counters shown in /proc/net/tcptune/stats and by TCPTUNE_CMD_GET_STATS, in
+ * this order. Counters that mirror a kernel MIB carry the MIB's name.
+ */
+#define TCPTUNE_STATS(X)						\
+	X(EVENTS_SENT,		"EventsSent")				\
+	X(EVENTS_SUPPRESSED,	"EventsSuppressed")			\
+	X(BBRX_FLOWS,		"BbrxFlowsInit")			\
+	X(BBRX_PROBE_RTT,	"BbrxProbeRttEntries")			\
+	X(BBRX_LOSS_BOUND,	"BbrxLossBoundEvents")			\
+	X(BBRX_ECN_BOUND,	"BbrxEcnBoundEvents")
+
+enum tcptune_stat {
+#define TCPTUNE_STAT_ENUM(id, name) TCPTUNE_STAT_##id,
+	TCPTUNE_STATS(TCPTUNE_STAT_ENUM)
+#undef TCPTUNE_STAT_ENUM
+	__TCPTUNE_STAT_MAX
+};
+
+struct tcptune_stats {
+	u64 v[__TCPTUNE_STAT_MAX];
+};
+
+/* Per network namespace state. */
+struct tcptune_net {
+	struct net *net;
+	struct tcptune_stats __percpu *stats;
+	u32 events_enabled;		/* netns param "events" */
+};
+
+extern unsigned int tcptune_net_id;
+extern const char * const tcptune_stat_names[__TCPTUNE_STAT_MAX];
+
+static inline struct tcptune_net *tcptune_pernet(const struct net *net)
+{
+	return net_generic(net, tcptune_net_id);
+}
+
+/* Safe from any context, including softirq with BH disabled. */
+static inline void tcptune_stat_add(const struct net *net,
+				    enum tcptune_stat id, u64 n)
+{
+	this_cpu_add(tcptune_pernet(net)->stats->v[id], n);
+}
+
+static inline void tcptune_stat_inc(const struct net *net, enum tcptune_stat id)
+{
+	tcptune_stat_add(net, id, 1);
+}
+
+u64 tcptune_stat_read(const struct net *net, enum tcptune_stat id);
+
+/*
+ * A u32 tunable with its valid range. The same validation serves module
+ * parameters (kernel_param_ops below, kp->arg points at the tcptune_param)
+ * and netlink. Readers use READ_ONCE(*p->value); writers hold the genl lock
+ * or run at module load, so a value is never seen half-written.
+ */
+struct tcptune_param {
+	const char *name;
+	u32 *value;		/* module scope: the storage */
+	u32 min;
+	u32 max;
+	const char *unit;
+	size_t netns_offset;	/* netns scope (value == NULL): in tcptune_net */
+};
+
+extern const struct kernel_param_ops tcptune_param_ops;
+
+/*
+ * Declare a load-time module parameter backed by a tcptune_param:
+ * TCPTUNE_MODULE_PARAM(bbrx_beta, the_param, "description").
+ */
+#define TCPTUNE_MODULE_PARAM(pname, param, desc)			\
+	module_param_cb(pname, &tcptune_param_ops, &(param), 0444);	\
+	MODULE_PARM_DESC(pname, desc)
+
+/* Module-wide config parameters (netlink.c). */
+extern u32 tcptune_event_interval_ms;
+
+/*
+ * Events on the "events" multicast group of @net. Build one only when
+ * tcptune_event_wanted() says someone listens; tcptune_event_send() consumes
+ * the skb. Usable in atomic context with GFP_ATOMIC.
+ */
+bool tcptune_event_wanted(struct net *net);
+struct sk_buff *tcptune_event_new(enum tcptune_event_kind kind, void **hdr,
+				  gfp_t gfp);
+void tcptune_event_send(struct net *net, struct sk_buff *skb, void *hdr);
+
+int tcptune_netlink_init(void);
+void tcptune_netlink_exit(void);
+
+/* debugfs root, NULL when debugfs is unavailable. */
+extern struct dentry *tcptune_debugfs;
+
+/* bbrx congestion control (bbrx.c). */
+extern struct tcptune_param bbrx_params[];
+extern const unsigned int bbrx_nparams;
+int bbrx_register(void);
+void bbrx_unregister(void);
+
+#endif /* _TCPTUNE_H */
