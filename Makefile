@@ -38,3 +38,20 @@ clean:
 	$(MAKE) -C userctl clean
 
 .PHONY: all module userctl install check run clean
+
+# dkms: copy the module sources to /usr/src/tcptune-VERSION and let dkms build
+# and install them for KERNELRELEASE (and future kernels, AUTOINSTALL).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+dkms-install:
+	rm -rf /usr/src/tcptune-$(DKMS_VERSION)
+	mkdir -p /usr/src/tcptune-$(DKMS_VERSION)
+	cp -r Kbuild dkms.conf module /usr/src/tcptune-$(DKMS_VERSION)/
+	dkms add -m tcptune -v $(DKMS_VERSION)
+	dkms build -m tcptune -v $(DKMS_VERSION) -k $(KERNELRELEASE)
+	dkms install -m tcptune -v $(DKMS_VERSION) -k $(KERNELRELEASE)
+
+dkms-remove:
+	-dkms remove -m tcptune -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/tcptune-$(DKMS_VERSION)
+
+.PHONY: dkms-install dkms-remove

@@ -203,7 +203,7 @@ static void tcptune_param_changed(struct net *net, const struct tcptune_param *p
 
 	if (!tcptune_event_wanted(net))
 		return;
-	skb = tcptune_event_new(TCPTUNE_EVENT_PARAM_CHANGED, &hdr, GFP_KERNEL);
+	skb = tcptune_event_new(TCPTUNE_EVENT_KIND_PARAM_CHANGED, &hdr, GFP_KERNEL);
 	if (!skb)
 		return;
 	if (tcptune_param_put(skb, p, scope, tn, false)) {

@@ -1,81 +1,81 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
-/*
- * tcptune generic netlink interface, shared by the module and tcptunectl.
- *
- * Described by Documentation/netlink/specs/tcptune.yaml; keep both in sync.
- * New commands and attributes are only ever appended.
- */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/tcptune.yaml */
+/* YNL-GEN uapi header */
+
 #ifndef _UAPI_LINUX_TCPTUNE_H
 #define _UAPI_LINUX_TCPTUNE_H
 
 #define TCPTUNE_FAMILY_NAME	"tcptune"
 #define TCPTUNE_FAMILY_VERSION	1
-#define TCPTUNE_MCGRP_EVENTS	"events"
 
-/* Where a parameter applies (TCPTUNE_A_PARAM_SCOPE). */
+/**
+ * enum tcptune_scope - Where a parameter applies.
+ * @TCPTUNE_SCOPE_MODULE: Module-wide, every network namespace.
+ * @TCPTUNE_SCOPE_NETNS: Only the requester's network namespace.
+ */
 enum tcptune_scope {
-	TCPTUNE_SCOPE_MODULE = 1,	/* module-wide, all namespaces */
-	TCPTUNE_SCOPE_NETNS,		/* the requester's network namespace */
+	TCPTUNE_SCOPE_MODULE = 1,
+	TCPTUNE_SCOPE_NETNS,
 };
 
-/* What an event notification reports (TCPTUNE_A_EVENT_KIND). */
+/**
+ * enum tcptune_event_kind - What an event notification reports.
+ * @TCPTUNE_EVENT_KIND_PARAM_CHANGED: A config or congestion control parameter
+ *   was set.
+ */
 enum tcptune_event_kind {
-	TCPTUNE_EVENT_PARAM_CHANGED = 1,	/* a config or cc parameter was set */
+	TCPTUNE_EVENT_KIND_PARAM_CHANGED = 1,
 };
 
-/* One counter, as in /proc/net/tcptune/stats. */
 enum {
-	TCPTUNE_A_STAT_UNSPEC,
-	TCPTUNE_A_STAT_PAD,
-	TCPTUNE_A_STAT_NAME,		/* string */
-	TCPTUNE_A_STAT_VALUE,		/* u64 */
+	TCPTUNE_A_STAT_PAD = 1,
+	TCPTUNE_A_STAT_NAME,
+	TCPTUNE_A_STAT_VALUE,
 
 	__TCPTUNE_A_STAT_MAX,
-	TCPTUNE_A_STAT_MAX = __TCPTUNE_A_STAT_MAX - 1
+	TCPTUNE_A_STAT_MAX = (__TCPTUNE_A_STAT_MAX - 1)
 };
 
-/* One tunable: config (module or netns) or congestion control. */
 enum {
-	TCPTUNE_A_PARAM_UNSPEC,
-	TCPTUNE_A_PARAM_NAME,		/* string */
-	TCPTUNE_A_PARAM_VALUE,		/* u32 */
-	TCPTUNE_A_PARAM_MIN_VALUE,	/* u32, replies only */
-	TCPTUNE_A_PARAM_MAX_VALUE,	/* u32, replies only */
-	TCPTUNE_A_PARAM_SCOPE,		/* u32, enum tcptune_scope, replies only */
-	TCPTUNE_A_PARAM_UNIT,		/* string, replies only */
+	TCPTUNE_A_PARAM_NAME = 1,
+	TCPTUNE_A_PARAM_VALUE,
+	TCPTUNE_A_PARAM_MIN_VALUE,
+	TCPTUNE_A_PARAM_MAX_VALUE,
+	TCPTUNE_A_PARAM_SCOPE,
+	TCPTUNE_A_PARAM_UNIT,
 
 	__TCPTUNE_A_PARAM_MAX,
-	TCPTUNE_A_PARAM_MAX = __TCPTUNE_A_PARAM_MAX - 1
+	TCPTUNE_A_PARAM_MAX = (__TCPTUNE_A_PARAM_MAX - 1)
 };
 
-/* Top-level attributes. */
 enum {
-	TCPTUNE_A_UNSPEC,
-	TCPTUNE_A_PAD,
-	TCPTUNE_A_VERSION,		/* string: module version */
-	TCPTUNE_A_KERNEL_RELEASE,	/* string: release the module was built for */
-	TCPTUNE_A_STAT,			/* nest, multi: TCPTUNE_A_STAT_* */
-	TCPTUNE_A_PARAM,		/* nest, multi: TCPTUNE_A_PARAM_* */
-	TCPTUNE_A_EVENT_KIND,		/* u32, enum tcptune_event_kind */
-	TCPTUNE_A_NETNS_COOKIE,		/* u64: netns an event comes from */
+	TCPTUNE_A_PAD = 1,
+	TCPTUNE_A_VERSION,
+	TCPTUNE_A_KERNEL_RELEASE,
+	TCPTUNE_A_STAT,
+	TCPTUNE_A_PARAM,
+	TCPTUNE_A_EVENT_KIND,
+	TCPTUNE_A_NETNS_COOKIE,
 
 	__TCPTUNE_A_MAX,
-	TCPTUNE_A_MAX = __TCPTUNE_A_MAX - 1
+	TCPTUNE_A_MAX = (__TCPTUNE_A_MAX - 1)
 };
 
 enum {
-	TCPTUNE_CMD_UNSPEC,
-	TCPTUNE_CMD_GET_VERSION,	/* do: version, kernel-release */
-	TCPTUNE_CMD_GET_STATS,		/* do: stat* of the requester's netns */
-	TCPTUNE_CMD_GET_CONFIG,		/* do: param* (module and netns scope) */
-	TCPTUNE_CMD_SET_CONFIG,		/* do: param*, module scope, admin in init userns */
-	TCPTUNE_CMD_SET_NETNS_CONFIG,	/* do: param*, netns scope, admin over that netns */
-	TCPTUNE_CMD_GET_CC,		/* do: param* of bbrx */
-	TCPTUNE_CMD_SET_CC,		/* do: param* of bbrx, admin in init userns */
-	TCPTUNE_CMD_EVENT,		/* notification on the "events" group */
+	TCPTUNE_CMD_GET_VERSION = 1,
+	TCPTUNE_CMD_GET_STATS,
+	TCPTUNE_CMD_GET_CONFIG,
+	TCPTUNE_CMD_SET_CONFIG,
+	TCPTUNE_CMD_SET_NETNS_CONFIG,
+	TCPTUNE_CMD_GET_CC,
+	TCPTUNE_CMD_SET_CC,
+	TCPTUNE_CMD_EVENT,
 
 	__TCPTUNE_CMD_MAX,
-	TCPTUNE_CMD_MAX = __TCPTUNE_CMD_MAX - 1
+	TCPTUNE_CMD_MAX = (__TCPTUNE_CMD_MAX - 1)
 };
+
+#define TCPTUNE_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_TCPTUNE_H */
