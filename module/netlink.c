@@ -244,8 +244,10 @@ static int tcptune_params_set(const struct tcptune_param *tbl, unsigned int n,
 
 	if (WARN_ON_ONCE(n > TCPTUNE_PARAMS_MAX))
 		return -EINVAL;
-	if (GENL_REQ_ATTR_CHECK(info, TCPTUNE_A_PARAM))
+	if (GENL_REQ_ATTR_CHECK(info, TCPTUNE_A_PARAM)) {
+		NL_SET_ERR_MSG(info->extack, "no parameter to set");
 		return -EINVAL;
+	}
 
 	bitmap_zero(given, TCPTUNE_PARAMS_MAX);
 	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
@@ -406,6 +408,12 @@ static const struct genl_ops tcptune_ops[] = {
 		.maxattr = TCPTUNE_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = TCPTUNE_CMD_GET_LISTENERS,
+		.dumpit = tcptune_nl_get_listeners_dumpit,
+		.policy = tcptune_get_listeners_nl_policy,
+		.maxattr = TCPTUNE_A_MAX,
+	},
 };
 
 static struct genl_family tcptune_family __ro_after_init = {
@@ -418,6 +426,12 @@ static struct genl_family tcptune_family __ro_after_init = {
 	.mcgrps = tcptune_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(tcptune_mcgrps),
 };
+
+void *tcptune_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &tcptune_family, NLM_F_MULTI, cmd);
+}
 
 /* ---- Events ------------------------------------------------------------- */
 
