@@ -33,11 +33,17 @@ check:
 run:
 	selftests/vm/run-demo.sh
 
+# Not "make -C KDIR M=. clean": kbuild would also delete the kernel modules
+# cached under build/kernels.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f tcptune.ko tcptune.mod tcptune.mod.c tcptune.o Module.symvers \
+		modules.order .*.cmd module/*.o module/.*.cmd
 	$(MAKE) -C userctl clean
 
-.PHONY: all module userctl install check run clean
+distclean: clean
+	rm -rf build
+
+.PHONY: all module userctl install check run clean distclean
 
 # dkms: copy the module sources to /usr/src/tcptune-VERSION and let dkms build
 # and install them for KERNELRELEASE (and future kernels, AUTOINSTALL).

@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build tcptune for every target kernel and run the selftests in QEMU.
+#
+#   selftests/vm/check.sh [--kernels "R1 R2"] [--tests a,b]
+#
+# --kernels takes full releases or short names ("6.1", "6.12"); default: the
+# Debian 6.1 and 6.12 cloud kernels deps.sh discovers. --tests takes test
+# names from selftests/Makefile (".sh" optional); default: all. Empty values
+# mean the defaults, so "make check KERNELS= TESTS=" works.
+#
+# Prints each kernel's KTAP under a "== REL" header and ends with exactly one
+# line "N passed, N failed" summed over the kernels (", N skipped" is added
+# when tests were skipped). A kernel whose VM crashed or timed out counts its
+# missing tests as failed (at least one), and so does a kernel whose module
+# did not build; a failed tcptunectl or selftest build counts one failure.
+# Exits non-zero on any failure.
+
+set -u
+
+. "$(dirname "$0")/common.sh"
+
+usage() {
+	echo "usage: $0 [--kernels \"R1 R2\"] [--tests a,b]" >&2
+	exit 2
+}
+
+kernels='' tests=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernels) [ $# -ge 2 ] || usage; kernels=$2; shift ;;
+	--kernels=*) kernels=${1#*=} ;;
+	--tests) [ $# -ge 2 ] || usage; tests=$2; shift ;;
+	--tests=*) tests=${1#*=} ;;
+	-h|--help) usage ;;
+	*) usage ;;
+	esac
+	shift
+done
+tests=$(echo "$tests" | tr ' ' ',')
+tests=${tests#,}
+tests=${tests%,}
+
+passed=0 failed=0 skipped=0
+t_start=$(date +%s)
+
+finish() {
+	echo "== check: $(($(date +%s) - t_start))s"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" = 0 ]
+	exit
+}
+
+step "dependencies"
+if ! ensure_deps; then
+	failed=$((failed + 1))
+	finish
+fi
+if [ -n "$kernels" ]; then
+	resolve_kernels "$kernels" || { failed=$((failed + 1)); finish; }
+	# Full releases not among the discovered ones need their own fetch.
+	# shellcheck disable=SC2086 # a list
+	ensure_deps $KERNELS >/dev/null || { failed=$((failed + 1)); finish; }
+else
+	KERNELS=$RELEASES
+fi
+
+build_userctl || failed=$((failed + 1))
+build_selftests || failed=$((failed + 1))
+
+# Host-side checks, one KTAP line each.
+step "host checks"
+if "$TOP/selftests/ynl_uapi_check.sh" >"$BUILD/ynl.log" 2>&1; then
+	echo "ok 1 host: uapi header matches the YNL spec"
+	passed=$((passed + 1))
+else
+	show_log "$BUILD/ynl.log"
+	echo "not ok 1 host: uapi header matches the YNL spec"
+	failed=$((failed + 1))
+fi
+
+# Number of tests the VM will run, for counting those a crash left out.
+inst=$BUILD/selftests/install
+expected=$(sh "$inst/run_tests.sh" -l ${tests:+-t "$tests"} 2>/dev/null | grep -c .)
+[ "$expected" -gt 0 ] || expected=1
+
+for rel in $KERNELS; do
+	echo
+	echo "== $rel"
+	mkdir -p "$BUILD/$rel"
+	if ! build_module "$rel"; then
+		echo "# $rel: tcptune.ko did not build: its $expected tests count as failed"
+		failed=$((failed + expected))
+		continue
+	fi
+	if ! build_initramfs "$rel"; then
+		echo "# $rel: no initramfs: its $expected tests count as failed"
+		failed=$((failed + expected))
+		continue
+	fi
+
+	step "boot $rel"
+	if "$VMDIR/run-vm.sh" "$rel" ${tests:+--tests "$tests"}; then
+		vm_ok=1
+	else
+		vm_ok=0
+	fi
+
+	# Top-level KTAP results of this run.
+	log=$BUILD/logs/$rel.log
+	p=$(grep -Ec '^ok [0-9]+ ' "$log")
+	s=$(grep -Ec '^ok [0-9]+ .*# SKIP' "$log")
+	f=$(grep -Ec '^not ok [0-9]+ ' "$log")
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)
+	plan=${plan:-$expected}
+	p=$((p - s))
+	missing=$((plan - p - s - f))
+	[ "$missing" -gt 0 ] || missing=0
+	f=$((f + missing))
+	if [ "$vm_ok" = 0 ] && [ "$f" = 0 ]; then
+		f=1	# kernel trouble after the tests passed
+	fi
+	[ "$missing" -gt 0 ] && echo "# $rel: $missing tests did not report (crash or timeout)"
+	echo "# $rel: pass:$p fail:$f skip:$s"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+done
+
+echo
+finish

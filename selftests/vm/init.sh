@@ -1,0 +1,116 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the tcptune test VM (installed as /init by build-initramfs.sh).
+#
+# Kernel command line:
+#   tcptune_vm.mode=check|demo|shell
+#                                   run the selftests (default), the demo, or
+#                                   an interactive shell (run-vm.sh --shell)
+#   tcptune_vm.tests=name1,name2    only these selftests
+#   tcptune_vm.timeout=SECONDS      per-test timeout (default: selftests/settings)
+#
+# Not "tcptune.mode=": kmod's modprobe passes every "MODULE.PARAM=" of the
+# kernel command line to that module, so "modprobe tcptune" would get
+# mode=check as a module parameter.
+#
+# Prints SUCCESS_MARKER below, alone on a line, only when the tests (or the
+# demo) passed and the kernel logged no warning, bug or taint; then powers
+# off. The host (run-vm.sh) looks for that line.
+
+SUCCESS_MARKER="tcptune-vm: all passed"
+
+export PATH=/usr/sbin:/usr/bin
+export HOME=/root
+export TERM=dumb
+
+say() { echo "tcptune-vm: $*"; }
+
+# Never return: PID 1 exiting panics the kernel.
+halt_vm() {
+	sync
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	while :; do sleep 1; done
+}
+
+mount -t proc -o nosuid,nodev,noexec proc /proc
+mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev 2>/dev/null
+mount -t debugfs -o nosuid,nodev,noexec debugfs /sys/kernel/debug
+mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
+mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run
+mkdir -p /dev/pts /dev/shm /run/netns
+mount -t devpts -o nosuid,noexec devpts /dev/pts
+mount -t tmpfs -o nosuid,nodev tmpfs /dev/shm
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+# Output of the tests must reach the console even if stdio was not set up.
+exec </dev/console >/dev/console 2>&1
+
+hostname tcptune-vm
+/usr/bin/ip link set lo up
+
+mode=check tests='' timeout=''
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
+	case $arg in
+	tcptune_vm.mode=*) mode=${arg#*=} ;;
+	tcptune_vm.tests=*) tests=${arg#*=} ;;
+	tcptune_vm.timeout=*) timeout=${arg#*=} ;;
+	esac
+done
+
+read -r rel </proc/sys/kernel/osrelease
+read -r up _ </proc/uptime
+say "kernel $rel up ${up}s, mode $mode${tests:+, tests $tests}"
+
+rc=0
+case $mode in
+check)
+	set --
+	[ -n "$tests" ] && set -- "$@" -t "$tests"
+	[ -n "$timeout" ] && set -- "$@" -T "$timeout"
+	/selftests/run_tests.sh "$@" || rc=$?
+	;;
+demo)
+	/selftests/demo.sh || rc=$?
+	[ "$rc" = 0 ] || say "demo failed (exit $rc)"
+	;;
+shell)
+	say "interactive shell; the tests are in /selftests; exit to power off"
+	setsid cttyhack sh -l || rc=$?
+	;;
+*)
+	say "unknown tcptune_vm.mode=$mode"
+	rc=2
+	;;
+esac
+
+# The kernel must not have complained. With "quiet" only errors reach the
+# console, so look at the whole log, and at the taint flags: P (module not
+# GPL), F (forced load), R (forced unload), B (bad page), D (oops),
+# W (warning) and L (soft lockup) are failures; O (out-of-tree) and
+# E (unsigned module) are expected.
+bad='WARNING:|BUG:|BUG at|Oops|Kernel panic|Call Trace|general protection|UBSAN:|KASAN|KFENCE|lockdep|possible circular|possible recursive|INFO: task .* blocked|rcu_.*stall|unregister_netdevice: waiting|refcount_t:|corruption'
+if dmesg | grep -Eq "$bad"; then
+	say "kernel log reports a problem:"
+	dmesg | sed 's/^/dmesg: /'
+	rc=1
+fi
+# Not "read": ash reads byte by byte, and integer sysctls return nothing at a
+# non-zero offset, so "read" would see the first digit only.
+taint=$(cat /proc/sys/kernel/tainted)
+bad_taint=$(((1 << 0) | (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
+if [ $((taint & bad_taint)) != 0 ]; then
+	say "kernel tainted: $taint"
+	rc=1
+fi
+
+read -r up _ </proc/uptime
+say "done at ${up}s"
+if [ "$rc" = 0 ]; then
+	echo "$SUCCESS_MARKER"
+else
+	say "failed (exit $rc)"
+fi
+halt_vm

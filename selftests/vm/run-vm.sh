@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a Debian kernel with the tcptune initramfs in QEMU and judge the run.
+#
+#   selftests/vm/run-vm.sh REL [--demo | --shell] [--tests a,b]
+#                              [--initrd FILE] [--timeout SECONDS]
+#
+# --shell boots to an interactive shell on this terminal, without timeout
+# (quit with "exit", or Ctrl-A X).
+#
+# Needs build/kernels/REL (deps.sh) and build/REL/initramfs.cpio.gz
+# (build-initramfs.sh). The whole console goes to build/logs/REL.log
+# (REL.demo.log with --demo); the guest's own lines (KTAP, demo output) are
+# echoed as they come, kernel messages only when something went wrong.
+#
+# Exits 0 only if the guest printed its success marker, QEMU finished before
+# the timeout, and the console shows no kernel warning, BUG, Oops, panic,
+# call trace, lockdep, KASAN or UBSAN report.
+#
+# Environment: TCPTUNE_VM_KVM=1 uses KVM instead of TCG (nested KVM hangs on
+# some hosts, hence off by default); TCPTUNE_VM_TIMEOUT overrides the default
+# timeout (600 s, demo 300 s); TCPTUNE_VM_TEST_TIMEOUT sets the per-test
+# timeout inside the guest; TCPTUNE_VM_APPEND adds kernel arguments (e.g.
+# "loglevel=7" to see all kernel messages, which slows the boot down);
+# TCPTUNE_VM_BIOS is the firmware (default qboot.rom when present).
+
+set -eu
+
+VMDIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$VMDIR/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+
+SUCCESS_MARKER="tcptune-vm: all passed"
+# Kernel console lines (printk time stamp) that mean trouble.
+KERNEL_BAD='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|BUG at|Oops|Kernel panic|Call Trace|general protection fault|UBSAN:|KASAN|KFENCE|lockdep|possible circular locking|possible recursive locking|INFO: task .* blocked|rcu_.*stall|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|stack-protector|double fault)'
+
+usage() {
+	echo "usage: $0 REL [--demo | --shell] [--tests a,b] [--initrd FILE] [--timeout SECONDS]" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+REL=$1
+shift
+mode=check tests='' initrd='' tmo=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--demo) mode=demo ;;
+	--shell) mode=shell ;;
+	--tests) [ $# -ge 2 ] || usage; tests=$2; shift ;;
+	--tests=*) tests=${1#*=} ;;
+	--initrd) [ $# -ge 2 ] || usage; initrd=$2; shift ;;
+	--timeout) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+
+kernel=$BUILD/kernels/$REL/boot/vmlinuz-$REL
+initrd=${initrd:-$BUILD/$REL/initramfs.cpio.gz}
+if [ "$mode" = demo ]; then
+	log=$BUILD/logs/$REL.demo.log
+	tmo=${tmo:-${TCPTUNE_VM_TIMEOUT:-300}}
+else
+	log=$BUILD/logs/$REL.log
+	tmo=${tmo:-${TCPTUNE_VM_TIMEOUT:-600}}
+fi
+
+[ -f "$kernel" ] || { echo "run-vm: no $kernel (run selftests/vm/deps.sh)" >&2; exit 1; }
+[ -f "$initrd" ] || { echo "run-vm: no $initrd (run build-initramfs.sh)" >&2; exit 1; }
+mkdir -p "$BUILD/logs"
+
+# "quiet" keeps the slow serial console free of boot messages; loglevel=5
+# after it still shows warnings (a WARN()'s "WARNING: ... at file:line" is
+# KERN_WARNING), a handful of lines in a normal boot.
+append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 quiet loglevel=5"
+append="$append softlockup_panic=1 hung_task_panic=1 nokaslr"
+append="$append tcptune_vm.mode=$mode"
+[ -n "$tests" ] && append="$append tcptune_vm.tests=$tests"
+[ -n "${TCPTUNE_VM_TEST_TIMEOUT:-}" ] &&
+	append="$append tcptune_vm.timeout=$TCPTUNE_VM_TEST_TIMEOUT"
+[ -n "${TCPTUNE_VM_APPEND:-}" ] && append="$append $TCPTUNE_VM_APPEND"
+
+if [ "${TCPTUNE_VM_KVM:-0}" = 1 ]; then
+	accel="-accel kvm -cpu host"
+else
+	accel="-accel tcg -cpu max"
+fi
+
+# qboot (from qemu-system-data) boots -kernel straight away and prints
+# nothing, unlike SeaBIOS.
+bios=
+if [ -f "${TCPTUNE_VM_BIOS:=/usr/share/qemu/qboot.rom}" ]; then
+	bios="-bios $TCPTUNE_VM_BIOS"
+fi
+
+if [ "$mode" = shell ]; then
+	# shellcheck disable=SC2086
+	exec qemu-system-x86_64 $accel -smp 2 -m 1024 -nographic -no-reboot \
+		-nodefaults -serial mon:stdio $bios \
+		-kernel "$kernel" -initrd "$initrd" -append "$append"
+fi
+
+# The console is written to the log as it comes; a filter echoes the guest's
+# lines (not the kernel's) without the serial line's CRs.
+status=$BUILD/logs/.$REL.$mode.status
+rm -f "$status"
+start=$(date +%s)
+{
+	# shellcheck disable=SC2086
+	timeout -k 10 "$tmo" qemu-system-x86_64 $accel -smp 2 -m 1024 \
+		-nographic -no-reboot -nodefaults -serial stdio $bios \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		</dev/null 2>&1 && qrc=0 || qrc=$?
+	echo "$qrc" >"$status"
+} | sed -u 's/\r$//' | tee "$log" |
+	grep --line-buffered -Ev '^\[ *[0-9]+\.[0-9]+\] ' || true
+end=$(date +%s)
+elapsed=$((end - start))
+qrc=$(cat "$status" 2>/dev/null || echo 255)
+rm -f "$status"
+
+failed=0
+if grep -Eq "$KERNEL_BAD" "$log"; then
+	echo "run-vm: $REL: the kernel reported a problem:"
+	grep -E -A 40 "$KERNEL_BAD" "$log" | head -n 120 | sed 's/^/  | /'
+	failed=1
+fi
+if ! grep -qx "$SUCCESS_MARKER" "$log"; then
+	failed=1
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "run-vm: $REL: timed out after ${tmo}s"
+	elif [ "$qrc" != 0 ]; then
+		echo "run-vm: $REL: qemu exited $qrc"
+	else
+		echo "run-vm: $REL: no success marker (VM crashed or tests failed)"
+	fi
+	echo "run-vm: last console lines:"
+	tail -n 25 "$log" | sed 's/^/  | /'
+fi
+echo "run-vm: $REL: ${elapsed}s, log in ${log#"$TOP"/}"
+exit "$failed"
