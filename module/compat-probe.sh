@@ -14,4 +14,6 @@ have() { # have FLAG FILE EXTENDED-REGEX
 # 6.10: cong_control() also receives the ACK sequence and the ACK flags.
 have CONG_CONTROL_ACK_FLAG include/net/tcp.h \
 	'\(\*cong_control\)\(struct sock \*sk, u32 ack, int flag'
+# 6.6: dump callbacks find the parsed request in genl_info_dump(cb)->attrs.
+have GENL_INFO_DUMP include/net/genetlink.h 'genl_info_dump\('
 echo

@@ -35,4 +35,11 @@
 	NL_SET_ERR_MSG_ATTR(extack, attr, static_msg)
 #endif
 
+/* The attributes of a dump request, parsed with the op's policy. */
+#ifdef TCPTUNE_HAVE_GENL_INFO_DUMP
+#define tcptune_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define tcptune_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _TCPTUNE_COMPAT_H */

@@ -38,6 +38,8 @@ u64 tcptune_stat_read(const struct net *net, enum tcptune_stat id)
 	u64 sum = 0;
 	int cpu;
 
+	if (tcptune_tw_stat_read(net, id, &sum))
+		return sum;
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->v[id]);
 	return sum;
@@ -81,11 +83,15 @@ const struct kernel_param_ops tcptune_param_ops = {
 static int tcptune_stats_seq_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq_file_single_net(seq);
+	const char *name;
+	u64 val;
 	int i;
 
 	for (i = 0; i < __TCPTUNE_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", tcptune_stat_names[i],
 			   tcptune_stat_read(net, i));
+	for (i = 0; (name = tcptune_listeners_extra(net, i, &val)); i++)
+		seq_printf(seq, "%s %llu\n", name, val);
 	return 0;
 }
 
@@ -106,10 +112,18 @@ static int __net_init tcptune_net_init(struct net *net)
 	if (!proc_create_net_single("stats", 0444, dir, tcptune_stats_seq_show,
 				    NULL))
 		goto err_remove_dir;
+	if (tcptune_listeners_net_init(net, dir))
+		goto err_remove_dir;
+	if (tcptune_timewait_net_init(net, dir))
+		goto err_listeners;
 
 	atomic_inc(&tcptune_netns_count);
 	return 0;
 
+err_listeners:
+	remove_proc_subtree("tcptune", net->proc_net);
+	tcptune_listeners_net_exit(net);
+	goto err_free_stats;
 err_remove_dir:
 	remove_proc_subtree("tcptune", net->proc_net);
 err_free_stats:
@@ -123,6 +137,8 @@ static void __net_exit tcptune_net_exit(struct net *net)
 	struct tcptune_net *tn = tcptune_pernet(net);
 
 	remove_proc_subtree("tcptune", net->proc_net);
+	tcptune_timewait_net_exit(net);
+	tcptune_listeners_net_exit(net);
 	free_percpu(tn->stats);
 	atomic_dec(&tcptune_netns_count);
 }
@@ -163,9 +179,17 @@ static int __init tcptune_init(void)
 	if (err)
 		goto err_debugfs;
 
-	err = bbrx_register();
+	err = tcptune_listeners_init();
 	if (err)
 		goto err_pernet;
+
+	err = tcptune_timewait_init();
+	if (err)
+		goto err_listeners;
+
+	err = bbrx_register();
+	if (err)
+		goto err_timewait;
 
 	err = tcptune_netlink_init();
 	if (err)
@@ -176,8 +200,13 @@ static int __init tcptune_init(void)
 
 err_bbrx:
 	bbrx_unregister();
+err_timewait:
+	tcptune_timewait_exit();
+err_listeners:
+	tcptune_listeners_exit();
 err_pernet:
 	unregister_pernet_subsys(&tcptune_net_ops);
+	rcu_barrier();	/* listeners.c frees entries with call_rcu() */
 err_debugfs:
 	debugfs_remove_recursive(tcptune_debugfs);
 	return err;
@@ -187,7 +216,10 @@ static void __exit tcptune_exit(void)
 {
 	tcptune_netlink_exit();
 	bbrx_unregister();
+	tcptune_timewait_exit();
+	tcptune_listeners_exit();
 	unregister_pernet_subsys(&tcptune_net_ops);
+	rcu_barrier();	/* listeners.c frees entries with call_rcu() */
 	debugfs_remove_recursive(tcptune_debugfs);
 	pr_info("unloaded\n");
 }

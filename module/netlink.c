@@ -46,6 +46,13 @@ static const struct tcptune_param tcptune_netns_params[] = {
 		.max = 1,
 		.unit = "bool",
 	},
+	{
+		.name = "tw_warn_pct",
+		.netns_offset = offsetof(struct tcptune_net, tw_warn_pct),
+		.min = 0,
+		.max = 100,
+		.unit = "%",
+	},
 };
 
 TCPTUNE_MODULE_PARAM(event_interval_ms, tcptune_module_params[0],
@@ -131,8 +138,10 @@ static int tcptune_nl_get_stats(struct sk_buff *unused, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct sk_buff *skb;
 	struct nlattr *nest;
+	const char *name;
 	void *hdr;
 	int i, err;
+	u64 val;
 
 	err = tcptune_reply(info, TCPTUNE_CMD_GET_STATS, &skb, &hdr);
 	if (err)
@@ -143,6 +152,15 @@ static int tcptune_nl_get_stats(struct sk_buff *unused, struct genl_info *info)
 		    nla_put_string(skb, TCPTUNE_A_STAT_NAME, tcptune_stat_names[i]) ||
 		    nla_put_u64_64bit(skb, TCPTUNE_A_STAT_VALUE,
 				      tcptune_stat_read(net, i), TCPTUNE_A_STAT_PAD))
+			goto err_size;
+		nla_nest_end(skb, nest);
+	}
+	for (i = 0; (name = tcptune_listeners_extra(net, i, &val)); i++) {
+		nest = nla_nest_start(skb, TCPTUNE_A_STAT);
+		if (!nest ||
+		    nla_put_string(skb, TCPTUNE_A_STAT_NAME, name) ||
+		    nla_put_u64_64bit(skb, TCPTUNE_A_STAT_VALUE, val,
+				      TCPTUNE_A_STAT_PAD))
 			goto err_size;
 		nla_nest_end(skb, nest);
 	}
@@ -412,6 +430,12 @@ static const struct genl_ops tcptune_ops[] = {
 		.cmd = TCPTUNE_CMD_GET_LISTENERS,
 		.dumpit = tcptune_nl_get_listeners_dumpit,
 		.policy = tcptune_get_listeners_nl_policy,
+		.maxattr = TCPTUNE_A_MAX,
+	},
+	{
+		.cmd = TCPTUNE_CMD_GET_TIMEWAIT,
+		.dumpit = tcptune_nl_get_timewait_dumpit,
+		.policy = tcptune_get_timewait_nl_policy,
 		.maxattr = TCPTUNE_A_MAX,
 	},
 };

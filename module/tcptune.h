@@ -27,7 +27,21 @@
 	X(BBRX_FLOWS,		"BbrxFlowsInit")			\
 	X(BBRX_PROBE_RTT,	"BbrxProbeRttEntries")			\
 	X(BBRX_LOSS_BOUND,	"BbrxLossBoundEvents")			\
-	X(BBRX_ECN_BOUND,	"BbrxEcnBoundEvents")
+	X(BBRX_ECN_BOUND,	"BbrxEcnBoundEvents")				\
+	X(LISTEN_OVERFLOWS,	"ListenOverflows")			\
+	X(LISTEN_DROPS,		"ListenDrops")				\
+	X(REQQ_FULL_DROP,	"TCPReqQFullDrop")			\
+	X(REQQ_FULL_DO_COOKIES,	"TCPReqQFullDoCookies")			\
+	X(SYNCOOKIES_SENT,	"SyncookiesSent")			\
+	X(SYNACK_RETRANS,	"SynAckRetrans")				\
+	X(TW,			"TW")					\
+	X(TW_KILLED,		"TWKilled")				\
+	X(TW_RECYCLED,		"TWRecycled")				\
+	X(TW_OVERFLOW,		"TCPTimeWaitOverflow")			\
+	X(TW_CURRENT,		"TimeWaitCurrent")			\
+	X(TW_FINWAIT2,		"TimeWaitFinWait2")			\
+	X(TW_CREATED,		"TimeWaitCreated")			\
+	X(TW_DESTROYED,		"TimeWaitDestroyed")
 
 enum tcptune_stat {
 #define TCPTUNE_STAT_ENUM(id, name) TCPTUNE_STAT_##id,
@@ -45,6 +59,9 @@ struct tcptune_net {
 	struct net *net;
 	struct tcptune_stats __percpu *stats;
 	u32 events_enabled;		/* netns param "events" */
+	struct tcptune_listeners *listeners;	/* listeners.c */
+	struct tcptune_tw *timewait;		/* timewait.c */
+	u32 tw_warn_pct;		/* netns param "tw_warn_pct" */
 };
 
 extern unsigned int tcptune_net_id;
@@ -107,6 +124,9 @@ struct sk_buff *tcptune_event_new(enum tcptune_event_kind kind, void **hdr,
 				  gfp_t gfp);
 void tcptune_event_send(struct net *net, struct sk_buff *skb, void *hdr);
 
+/* Start a message of a dump reply (netlink.c). */
+void *tcptune_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd);
+
 int tcptune_netlink_init(void);
 void tcptune_netlink_exit(void);
 
@@ -118,5 +138,29 @@ extern struct tcptune_param bbrx_params[];
 extern const unsigned int bbrx_nparams;
 int bbrx_register(void);
 void bbrx_unregister(void);
+
+/* Per-listener queue counters (listeners.c). */
+struct seq_file;
+struct proc_dir_entry;
+int tcptune_listeners_init(void);
+void tcptune_listeners_exit(void);
+int tcptune_listeners_net_init(struct net *net, struct proc_dir_entry *dir);
+void tcptune_listeners_net_exit(struct net *net);
+/* Extra counters after TCPTUNE_STATS: name of the i-th, NULL past the end. */
+#define TCPTUNE_LISTENERS_NEXTRA	6
+const char *tcptune_listeners_extra(struct net *net, unsigned int i, u64 *val);
+extern const struct nla_policy tcptune_get_listeners_nl_policy[TCPTUNE_A_MAX + 1];
+int tcptune_nl_get_listeners_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb);
+
+/* TIME_WAIT counters and breakdowns (timewait.c). */
+int tcptune_timewait_init(void);
+void tcptune_timewait_exit(void);
+int tcptune_timewait_net_init(struct net *net, struct proc_dir_entry *dir);
+void tcptune_timewait_net_exit(struct net *net);
+bool tcptune_tw_stat_read(const struct net *net, enum tcptune_stat id, u64 *val);
+extern const struct nla_policy tcptune_get_timewait_nl_policy[TCPTUNE_A_MAX + 1];
+int tcptune_nl_get_timewait_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb);
 
 #endif /* _TCPTUNE_H */

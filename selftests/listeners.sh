@@ -303,4 +303,12 @@ hold_stop
 row "$A" 5200
 check_eq "listener found at load: state after close" "$r_state" closed
 
+if [ -r "$TCPTUNE_DEBUGFS/hooks" ]; then
+	while IFS= read -r line; do
+		log "# hooks: $line"
+	done <"$TCPTUNE_DEBUGFS/hooks"
+fi
+stats_snap "$A" s
+log "# netns A unattributed since reload: ListenOverflows $s_ListenOverflowsUnattributed ListenDrops $s_ListenDropsUnattributed"
+
 ksft_exit

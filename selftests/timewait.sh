@@ -1,0 +1,231 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# TIME_WAIT counters, breakdowns and the overflow/recycle mirrors, checked
+# against ss, /proc/net/sockstat and the kernel's MIBs in fresh namespaces.
+# tw_gen makes the connections (a loop in C: execs are slow in the VM).
+
+. "${0%/*}/lib.sh"
+
+TW_GEN=${0%/*}/tw_gen
+TMP=/tmp/timewait.$$
+
+require_root
+require_cmd "$TW_GEN" "$SS"
+tcptune_load
+mkdir -p "$TMP" || die "mkdir $TMP"
+defer "rm -rf $TMP"
+
+# snap NS: /proc/net/{tcptune/stats,tcptune/timewait,netstat,sockstat} of NS
+# into $TMP/NS.*
+snap() {
+	ip netns exec "$1" sh -c "cat /proc/net/tcptune/stats >$TMP/$1.stats;
+		cat /proc/net/tcptune/timewait >$TMP/$1.tw;
+		cat /proc/net/netstat >$TMP/$1.netstat;
+		cat /proc/net/sockstat >$TMP/$1.sockstat" ||
+		fail "snapshot of $1"
+}
+
+# getstat NS NAME: the counter NAME of the last snap of NS, in $val.
+getstat() {
+	val=
+	while read -r _n _v; do
+		[ "$_n" = "$2" ] && { val=$_v; return 0; }
+	done <"$TMP/$1.stats"
+	return 1
+}
+
+# mib NS NAME: TcpExt NAME of the last snap of NS, in $val.
+mib() {
+	val= _h= _v=
+	while read -r _l; do
+		case $_l in
+		TcpExt:*)
+			if [ -z "$_h" ]; then _h=$_l; else _v=$_l; break; fi ;;
+		esac
+	done <"$TMP/$1.netstat"
+	_want=$2
+	# shellcheck disable=SC2086 # split on purpose
+	set -- $_v
+	for _name in $_h; do
+		[ "$_name" = "$_want" ] && { val=$1; return 0; }
+		shift
+	done
+	return 1
+}
+
+# sockstat_tw NS: "tw" of the last snap's sockstat, in $val.
+sockstat_tw() {
+	val=
+	while read -r _p _rest; do
+		[ "$_p" = TCP: ] || continue
+		set -- $_rest
+		while [ $# -ge 2 ]; do
+			[ "$1" = tw ] && { val=$2; return 0; }
+			shift 2
+		done
+	done <"$TMP/$1.sockstat"
+	return 1
+}
+
+# tw_row NS KIND ENDPOINT: count (and pct) of that row of the last snap.
+tw_row() {
+	count= pct=
+	while read -r _k _e _c _p; do
+		if [ "$_k" = "$2" ] && [ "$_e" = "$3" ]; then
+			count=$_c pct=$_p
+			return 0
+		fi
+	done <"$TMP/$1.tw"
+	return 1
+}
+
+ss_tw() {
+	val=$(ip netns exec "$1" "$SS" -Htan state time-wait | wc -l)
+}
+
+# Connections in flight when tw_gen returns settle in softirq; wait for
+# ss to agree with the count we expect.
+tw_settled() {
+	ss_tw "$1"
+	[ "$val" = "$2" ]
+}
+
+gen() { # gen NS ARGS...
+	_ns=$1
+	shift
+	_out=$(ip netns exec "$_ns" "$TW_GEN" "$@" 2>&1) || fail "tw_gen $*: $_out"
+	log "# $_ns: tw_gen $*: $_out"
+}
+
+read_debugfs() { # read_debugfs NAME: value in $val
+	val=
+	while read -r _n _v; do
+		[ "$_n" = "$1" ] && { val=$_v; return 0; }
+	done <"$TCPTUNE_DEBUGFS/timewait"
+}
+
+read_debugfs created_total
+created0=$val
+read_debugfs destroyed_total
+destroyed0=$val
+
+# 1. 2,000 connections closed by the client.
+setup_ns a b
+gen "$a" -p 8080 -n 2000
+slowwait 20 tw_settled "$a" 2000 || fail "ss does not show 2000 TIME_WAIT in $a ($val)"
+snap "$a"
+getstat "$a" TimeWaitCurrent; cur=$val
+getstat "$a" TimeWaitFinWait2; fw2=$val
+ss_tw "$a"
+check_eq "TimeWaitCurrent = ss state time-wait" "$cur" "$val"
+sockstat_tw "$a"
+check_eq "TimeWaitCurrent + TimeWaitFinWait2 = sockstat tw" "$((cur + fw2))" "$val"
+check_eq "TimeWaitCurrent" "$cur" 2000
+getstat "$a" TimeWaitCreated
+check_eq "TimeWaitCreated" "$val" 2000
+getstat "$a" TW; tw=$val
+getstat "$a" TWKilled; twk=$val
+mib "$a" TW
+check_eq "TW = TcpExtTW" "$tw" "$val"
+mib "$a" TWKilled
+check_eq "TWKilled = TcpExtTWKilled" "$twk" "$val"
+check_eq "TW + TWKilled = TimeWaitCreated" "$((tw + twk))" 2000
+
+sysctl_get net.ipv4.ip_local_port_range range
+set -- $range
+nports=$(($2 - $1 + 1))
+p=$((2000 * 10000 / nports))
+want_pct=$((p / 100)).$(printf '%02d' $((p % 100)))
+if tw_row "$a" remote 127.0.0.1:8080; then
+	check_eq "remote 127.0.0.1:8080 count" "$count" 2000
+	check_eq "remote 127.0.0.1:8080 pct of $nports ports" "$pct" "$want_pct"
+else
+	fail "no remote row for 127.0.0.1:8080"
+	sed 's/^/    /' "$TMP/$a.tw"
+fi
+log "# $(head -n 1 "$TMP/$a.tw")"
+
+# 2. Server-side close, in another netns: the listening port is the local
+# endpoint; the namespaces do not see each other's sockets.
+gen "$b" -p 9090 -n 300 -s
+slowwait 20 tw_settled "$b" 300 || fail "ss does not show 300 TIME_WAIT in $b ($val)"
+snap "$b"
+if tw_row "$b" local 127.0.0.1:9090; then
+	check_eq "local 127.0.0.1:9090 count" "$count" 300
+else
+	fail "no local row for 127.0.0.1:9090"
+	sed 's/^/    /' "$TMP/$b.tw"
+fi
+getstat "$b" TimeWaitCreated
+check_eq "$b: TimeWaitCreated" "$val" 300
+getstat "$b" TimeWaitCurrent
+check_eq "$b: TimeWaitCurrent" "$val" 300
+snap "$a"
+getstat "$a" TimeWaitCreated
+check_eq "$a: TimeWaitCreated unchanged by $b" "$val" 2000
+tw_row "$a" local 127.0.0.1:9090 && fail "$a shows $b's sockets"
+
+# 3. tcp_max_tw_buckets=100: the overflow mirror follows the MIB.
+setup_ns c
+ip netns exec "$c" sh -c 'echo 100 >/proc/sys/net/ipv4/tcp_max_tw_buckets' ||
+	fail "set tcp_max_tw_buckets"
+snap "$c"
+mib "$c" TCPTimeWaitOverflow; m0=${val:-0}
+getstat "$c" TCPTimeWaitOverflow; s0=$val
+gen "$c" -p 8080 -n 300
+snap "$c"
+mib "$c" TCPTimeWaitOverflow; m1=$val
+getstat "$c" TCPTimeWaitOverflow; s1=$val
+check_ne "TCPTimeWaitOverflow moved" "$m1" "$m0"
+check_eq "TCPTimeWaitOverflow delta = MIB delta" "$((s1 - s0))" "$((m1 - m0))"
+getstat "$c" TimeWaitCurrent; cur=$val
+getstat "$c" TimeWaitFinWait2
+check_eq "tw sockets capped at 100" "$((cur + val))" 100
+
+# 4. tcp_tw_reuse=1 with a small port range: the second round must reuse.
+setup_ns d
+ip netns exec "$d" sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse;
+	echo 40000 40049 >/proc/sys/net/ipv4/ip_local_port_range' ||
+	fail "set tcp_tw_reuse / ip_local_port_range"
+gen "$d" -p 8080 -n 50
+snap "$d"
+mib "$d" TWRecycled; m0=${val:-0}
+getstat "$d" TWRecycled; s0=$val
+getstat "$d" TimeWaitDestroyed; d0=$val
+sleep 1.2	# tcp_twsk_unique() wants the last timestamp a second old
+gen "$d" -p 8080 -n 50
+snap "$d"
+mib "$d" TWRecycled; m1=$val
+getstat "$d" TWRecycled; s1=$val
+getstat "$d" TimeWaitDestroyed; d1=$val
+check_ne "TWRecycled moved" "$m1" "$m0"
+check_eq "TWRecycled delta = MIB delta" "$((s1 - s0))" "$((m1 - m0))"
+check_eq "TimeWaitDestroyed delta = TWRecycled delta" "$((d1 - d0))" "$((s1 - s0))"
+if tw_row "$d" remote 127.0.0.1:8080; then
+	check_eq "$d: remote 127.0.0.1:8080 pct of 50 ports" "$pct" 100.00
+else
+	fail "$d: no remote row"
+fi
+
+# 5. procfs and netlink print one list.
+if [ -x "$TCPTUNECTL" ]; then
+	out=$(ip netns exec "$a" "$TCPTUNECTL" stats 2>&1)
+	case $out in
+	*TimeWaitCurrent*) ;;
+	*) fail "tcptunectl stats lacks TimeWaitCurrent: $out" ;;
+	esac
+fi
+
+# 6. Teardown: every timewait socket made here is destroyed with its netns.
+cleanup_all_ns
+all_destroyed() {
+	read_debugfs created_total; c=$val
+	read_debugfs destroyed_total
+	[ $((val - destroyed0)) -ge $((c - created0)) ]
+}
+slowwait 60 all_destroyed ||
+	fail "created $((c - created0)) timewait sockets, destroyed $((val - destroyed0))"
+sed 's/^/# /' "$TCPTUNE_DEBUGFS/timewait"
+
+ksft_exit
