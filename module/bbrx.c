@@ -1,0 +1,1660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bbrx: a BBRv3-style model-based congestion control for stock kernels.
+ *
+ * The model
+ * ---------
+ * bbrx builds an explicit model of the path from what the stack's delivery
+ * rate sampler reports on every ACK (struct rate_sample), and derives the two
+ * controls, the pacing rate and cwnd, from that model instead of reacting to
+ * each loss like Reno or CUBIC do:
+ *
+ *   max_bw      = windowed max of delivery rate samples, over the current and
+ *                 the previous bandwidth probing cycle (bw_hi[2] below)
+ *   min_rtt     = windowed min of RTT samples, refreshed at least every
+ *                 probe_rtt_interval and expiring after twice that
+ *   bdp         = max_bw * min_rtt
+ *
+ *   pacing_rate = pacing_gain * min(max_bw, bw_lo) * 99%
+ *   cwnd        = min(cwnd_gain * bdp + extra_acked (aggregation allowance),
+ *                     inflight_hi (with headroom while cruising), inflight_lo)
+ *
+ * Loss and ECN are taken into account at two time scales:
+ *
+ *  - long term: inflight_hi is the volume of data in flight at which a round
+ *    trip of bandwidth probing saw a loss rate above loss_thresh (or a CE
+ *    mark ratio above ecn_thresh). It is only learned while probing (its
+ *    "samples" come from the REFILL and UP phases), it bounds cwnd in all of
+ *    PROBE_BW, and UP raises it again slowly at first, then exponentially.
+ *
+ *  - short term: bw_lo and inflight_lo follow the latest delivery process.
+ *    At the end of each round trip that saw loss (or excess CE marks) while
+ *    the flow was not probing, they are cut to beta (0.7) of their value but
+ *    no lower than what the round actually delivered. They are forgotten
+ *    whenever the flow starts to probe again (REFILL) or leaves PROBE_RTT.
+ *
+ * The state machine
+ * -----------------
+ *
+ *            |
+ *            v
+ *   +---> STARTUP ---> DRAIN ---> PROBE_BW: DOWN ---> CRUISE
+ *   |        ^                              ^            |
+ *   |        |                              |            v
+ *   |        |                             UP <------ REFILL
+ *   |        |
+ *   +--------+----- PROBE_RTT  (entered from any state, every
+ *                               probe_rtt_interval of a busy flow)
+ *
+ * STARTUP     paces at startup_gain (4 ln 2 = 2.77) x max_bw so that the
+ *             sending rate doubles every round trip, with cwnd at
+ *             cwnd_gain x bdp. It ends when max_bw stops growing (three
+ *             non-app-limited rounds without 25% growth), or when a round
+ *             in loss recovery lost more than loss_thresh of its data in at
+ *             least six loss events, or when two rounds in a row saw excess
+ *             CE marks; in the last two cases inflight_hi is set from the
+ *             estimated BDP (or what the round delivered, if larger).
+ * DRAIN       paces at 0.35 x max_bw until in flight <= bdp, draining the
+ *             queue STARTUP built.
+ * PROBE_BW    cycles through four phases:
+ *   DOWN      paces at 0.9 x bw until in flight is below both bdp and the
+ *             headroom target (1 - headroom) x inflight_hi;
+ *   CRUISE    paces at 1.0 x bw, cwnd capped at (1 - headroom) x
+ *             inflight_hi so that other flows find free buffer;
+ *   REFILL    forgets bw_lo/inflight_lo and paces at 1.0 x bw for one round
+ *             to fill the pipe before probing;
+ *   UP        paces at 1.25 x bw with cwnd_gain + 0.25, raising inflight_hi
+ *             by 1, 2, 4, ... packets per round while cwnd is limited by it;
+ *             it ends when max_bw stops growing or when inflight is too high
+ *             (then inflight_hi is learned and the flow goes DOWN).
+ *             DOWN and CRUISE last until it is time to probe again: a
+ *             randomized 2-3 s of wall clock, or sooner, after as many round
+ *             trips as a Reno flow would need to grow its window by one BDP
+ *             (at most 63 rounds), which keeps bbrx Reno-fair at the
+ *             moderate BDPs where Reno and CUBIC work well.
+ * PROBE_RTT   when min_rtt has not been refreshed for probe_rtt_interval
+ *             (5 s), cap cwnd at 0.5 x bdp for probe_rtt_duration (200 ms)
+ *             and at least one round trip, to drain the bottleneck queue
+ *             and measure the propagation delay; then return to PROBE_BW
+ *             (CRUISE) or to STARTUP if the pipe was never filled.
+ *
+ * Approximations of BBRv3 forced by the stock rate_sample
+ * -------------------------------------------------------
+ * BBRv3 records, for every transmitted packet, the data in flight and the
+ * data lost so far (tx_in_flight, lost), so that each ACK and each loss can
+ * be judged against the flight it belonged to. A stock kernel does not keep
+ * these per skb, so bbrx approximates:
+ *
+ *  - "lost since this packet was sent" by the losses since the start of the
+ *    current packet-timed round trip (tp->lost delta), and the flight it was
+ *    sent in by rs->prior_in_flight. A round's loss rate is therefore
+ *    lost / prior_in_flight, evaluated on every ACK as losses accumulate.
+ *  - loss events are counted per ACK that marks new losses (rs->losses);
+ *    there is no per-loss callback.
+ *  - the CE mark ratio is rs->delivered_ce / rs->delivered over the rate
+ *    sample's interval (about one round trip). The stock kernel counts all
+ *    packets ACKed by an ECE ACK as CE, which with classic RFC 3168 echoing
+ *    overstates the ratio, hence the ECN response is off by default.
+ *  - there are no TLP-repair or "ACK of a TLP retransmission" signals; a
+ *    loss repaired by TLP is seen as an ordinary loss.
+ *  - BBRv3 raises inflight_hi to the tx_in_flight of any packet ACKed
+ *    without excess loss; bbrx grows inflight_hi only in PROBE_BW UP,
+ *    where the flight being ACKed is the probe's own.
+ *  - on an RTO while probing, inflight_hi is set to beta x the cwnd in use
+ *    before the timeout (there is no tx_in_flight of the lost data).
+ *  - on undo of a spurious recovery, the short-term bounds are forgotten
+ *    and inflight_hi is raised back to at least the cwnd saved when recovery
+ *    started (there is no room to save every bound).
+ *
+ * Units
+ * -----
+ * Bandwidth is in packets per microsecond scaled by 2^24 (BW_UNIT), which in
+ * a u32 covers 715 bit/s to ~3 Tbit/s at 1500 byte packets. Gains and other
+ * fractions are scaled by 2^8 (BBR_UNIT). Volumes are in packets, times in
+ * microseconds (RTTs) or jiffies (timestamps). Tunables are u32 in per-mille
+ * or milliseconds and are read afresh at every decision, so a change applies
+ * to existing flows on their next ACK.
+ *
+ * All per-flow state lives in icsk_ca_priv (104 bytes); nothing is allocated
+ * per socket. The hooks run in softirq or with the socket lock held: nothing
+ * here sleeps.
+ */
+#include <linux/debugfs.h>
+#include <linux/inet_diag.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
+#include <net/inet_hashtables.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+
+#include "tcptune.h"
+
+/* Bandwidth unit: packets per usec, scaled by 2^24 (as in tcp_bbr.c). */
+#define BW_SCALE	24
+#define BW_UNIT		(1 << BW_SCALE)
+
+/* Fixed point for gains and fractions: BBR_UNIT is 1.0. */
+#define BBR_SCALE	8
+#define BBR_UNIT	(1 << BBR_SCALE)
+
+/* Tunables that are fractions are stated in per-mille. */
+#define PERMILLE	1000
+
+/* "No bound" for inflight_hi, inflight_lo, bw_lo and min_rtt_us. */
+#define BBRX_INF	(~0U)
+
+/*
+ * Largest cwnd, in packets, the model computes with. Clamping BDPs here keeps
+ * every product below 2^64; real cwnds are far smaller (snd_cwnd_clamp).
+ */
+#define BBRX_CWND_MAX	(1U << 24)
+
+/* The pacing gains and cwnd gains of the state machine (BBR_UNIT = 1.0). */
+/* DRAIN: drain the queue STARTUP built in about one round trip. */
+static const u32 bbrx_drain_gain = BBR_UNIT * 35 / 100;
+/* PROBE_BW DOWN: slower than delivery, to drain and yield bandwidth. */
+static const u32 bbrx_probe_down_gain = BBR_UNIT * 90 / 100;
+/* PROBE_BW UP: faster than delivery, to discover more bandwidth. */
+static const u32 bbrx_probe_up_gain = BBR_UNIT * 5 / 4;
+/* PROBE_BW UP: extra cwnd gain, so cwnd does not limit the probe. */
+static const u32 bbrx_probe_up_cwnd_extra = BBR_UNIT / 4;
+/* PROBE_RTT: cwnd is half a BDP, enough to drain the queue. */
+static const u32 bbrx_probe_rtt_cwnd_gain = BBR_UNIT / 2;
+
+/* Pace 1% below the estimated bandwidth, to keep queues from building. */
+static const u32 bbrx_pacing_margin_percent = 1;
+
+/* cwnd floor, packets: 2 in flight plus 2 ACKed with delayed ACKs. */
+static const u32 bbrx_min_pipe_cwnd = 4;
+
+/* Full pipe: bandwidth grew by less than 25% ... */
+static const u32 bbrx_full_bw_growth = BBR_UNIT * 5 / 4;
+/* ... in this many non-app-limited round trips. */
+static const u32 bbrx_full_bw_rounds = 3;
+
+/* STARTUP ends on loss after this many loss events in one round ... */
+static const u32 bbrx_startup_loss_events = 6;
+/* ... or after this many rounds in a row with excess CE marks. */
+static const u32 bbrx_startup_ecn_rounds = 2;
+
+/* Wall clock wait between bandwidth probes: 2 s plus up to 1 s random. */
+static const u32 bbrx_probe_wait_base_ms = 2000;
+static const u32 bbrx_probe_wait_rand_ms = 1000;
+/* Reno coexistence: probe after at most this many round trips. */
+static const u32 bbrx_reno_rounds_max = 63;
+/* Randomize the round bound by 0 or 1 round (62 or 63). */
+static const u32 bbrx_reno_rounds_rand = 2;
+/* UP doubles inflight_hi growth per round up to 2^30 packets per round. */
+static const u32 bbrx_probe_up_rounds_max = 30;
+
+/* ACK aggregation: two filter windows of this many round trips each ... */
+static const u32 bbrx_extra_acked_win_rounds = 5;
+/* ... and never more than this much time worth of bw (usec). */
+static const u32 bbrx_extra_acked_max_us = 100 * USEC_PER_MSEC;
+
+/* Send quantum: 1 ms worth of pacing rate, between 2 MSS and 64 KB. */
+static const u32 bbrx_send_quantum_us = USEC_PER_MSEC;
+static const u32 bbrx_send_quantum_max = 64 * 1024;
+/* Offload budget: one quantum each in qdisc, in TSO/GSO, at the receiver. */
+static const u32 bbrx_offload_quanta = 3;
+/* UP: 2 more packets, so that probing raises inflight even at tiny BDP. */
+static const u32 bbrx_probe_up_extra_pkts = 2;
+
+/* Below this pacing rate (bit/s) send single-MSS skbs. */
+static const u32 bbrx_min_tso_rate = 1200000;
+
+/* min_rtt expires after this many probe_rtt intervals (the draft's 10 s). */
+static const u32 bbrx_min_rtt_win_intervals = 2;
+
+/* Counter saturation points (bit widths of the fields below). */
+#define BBRX_ROUNDS_SINCE_PROBE_MAX	127
+#define BBRX_LOSS_EVENTS_MAX		7
+#define BBRX_ACKED_MAX			((1U << 20) - 1)
+
+/* Tunables. Readers use READ_ONCE: netlink writes them at any time. */
+static u32 bbrx_tun_loss_thresh = 20;		/* permille: 2% */
+static u32 bbrx_tun_ecn_thresh = 500;		/* permille: 50% CE */
+static u32 bbrx_tun_beta = 700;			/* permille: 0.7 cut */
+static u32 bbrx_tun_headroom = 150;			/* permille: 15% */
+static u32 bbrx_tun_probe_rtt_interval = 5000;	/* ms */
+static u32 bbrx_tun_probe_rtt_duration = 200;	/* ms */
+static u32 bbrx_tun_startup_gain = 2770;		/* permille: 4 ln 2 */
+static u32 bbrx_tun_cwnd_gain = 2000;		/* permille: 2.0 */
+static u32 bbrx_tun_ecn;				/* 0/1: respond to CE marks */
+
+enum {
+	BBRX_P_LOSS_THRESH,
+	BBRX_P_ECN_THRESH,
+	BBRX_P_BETA,
+	BBRX_P_HEADROOM,
+	BBRX_P_PROBE_RTT_INTERVAL,
+	BBRX_P_PROBE_RTT_DURATION,
+	BBRX_P_STARTUP_GAIN,
+	BBRX_P_CWND_GAIN,
+	BBRX_P_ECN,
+	BBRX_NPARAMS
+};
+
+struct tcptune_param bbrx_params[BBRX_NPARAMS] = {
+	[BBRX_P_LOSS_THRESH] = {
+		"loss_thresh", &bbrx_tun_loss_thresh, 1, 500, "permille" },
+	[BBRX_P_ECN_THRESH] = {
+		"ecn_thresh", &bbrx_tun_ecn_thresh, 1, 1000, "permille" },
+	[BBRX_P_BETA] = {
+		"beta", &bbrx_tun_beta, 100, 1000, "permille" },
+	[BBRX_P_HEADROOM] = {
+		"headroom", &bbrx_tun_headroom, 0, 500, "permille" },
+	[BBRX_P_PROBE_RTT_INTERVAL] = {
+		"probe_rtt_interval", &bbrx_tun_probe_rtt_interval, 500, 60000,
+		"ms" },
+	[BBRX_P_PROBE_RTT_DURATION] = {
+		"probe_rtt_duration", &bbrx_tun_probe_rtt_duration, 10, 2000,
+		"ms" },
+	[BBRX_P_STARTUP_GAIN] = {
+		"startup_gain", &bbrx_tun_startup_gain, 1000, 4000, "permille" },
+	[BBRX_P_CWND_GAIN] = {
+		"cwnd_gain", &bbrx_tun_cwnd_gain, 1000, 4000, "permille" },
+	[BBRX_P_ECN] = {
+		"ecn", &bbrx_tun_ecn, 0, 1, "bool" },
+};
+
+const unsigned int bbrx_nparams = ARRAY_SIZE(bbrx_params);
+
+TCPTUNE_MODULE_PARAM(bbrx_loss_thresh, bbrx_params[BBRX_P_LOSS_THRESH],
+		     "bbrx: loss rate per round that bounds inflight (permille, 1-500, default 20)");
+TCPTUNE_MODULE_PARAM(bbrx_ecn_thresh, bbrx_params[BBRX_P_ECN_THRESH],
+		     "bbrx: CE mark ratio that bounds inflight (permille, 1-1000, default 500)");
+TCPTUNE_MODULE_PARAM(bbrx_beta, bbrx_params[BBRX_P_BETA],
+		     "bbrx: multiplicative cut per congested round (permille, 100-1000, default 700)");
+TCPTUNE_MODULE_PARAM(bbrx_headroom, bbrx_params[BBRX_P_HEADROOM],
+		     "bbrx: share of inflight_hi left free while cruising (permille, 0-500, default 150)");
+TCPTUNE_MODULE_PARAM(bbrx_probe_rtt_interval, bbrx_params[BBRX_P_PROBE_RTT_INTERVAL],
+		     "bbrx: time between PROBE_RTT episodes (ms, 500-60000, default 5000)");
+TCPTUNE_MODULE_PARAM(bbrx_probe_rtt_duration, bbrx_params[BBRX_P_PROBE_RTT_DURATION],
+		     "bbrx: time spent at low inflight in PROBE_RTT (ms, 10-2000, default 200)");
+TCPTUNE_MODULE_PARAM(bbrx_startup_gain, bbrx_params[BBRX_P_STARTUP_GAIN],
+		     "bbrx: STARTUP pacing gain (permille, 1000-4000, default 2770)");
+TCPTUNE_MODULE_PARAM(bbrx_cwnd_gain, bbrx_params[BBRX_P_CWND_GAIN],
+		     "bbrx: cwnd gain over the BDP (permille, 1000-4000, default 2000)");
+TCPTUNE_MODULE_PARAM(bbrx_ecn, bbrx_params[BBRX_P_ECN],
+		     "bbrx: respond to CE marks on ECN flows (bool, default 0)");
+
+/* Read a tunable; permille ones converted to BBR_UNIT fixed point. */
+static u32 bbrx_tunable(const u32 *p)
+{
+	return READ_ONCE(*p);
+}
+
+static u32 bbrx_tunable_unit(const u32 *p)
+{
+	return DIV_ROUND_CLOSEST(bbrx_tunable(p) * BBR_UNIT, PERMILLE);
+}
+
+/* Scale @x by a per-mille tunable (beta, headroom); no overflow. */
+static u32 bbrx_scale_permille(u32 x, const u32 *p)
+{
+	return div_u64((u64)x * bbrx_tunable(p), PERMILLE);
+}
+
+/* The states of the one state machine; see the header comment. */
+enum bbrx_state {
+	BBRX_STARTUP,
+	BBRX_DRAIN,
+	BBRX_PROBE_BW_DOWN,
+	BBRX_PROBE_BW_CRUISE,
+	BBRX_PROBE_BW_REFILL,
+	BBRX_PROBE_BW_UP,
+	BBRX_PROBE_RTT,
+};
+
+/* Which ACKs carry feedback from a bandwidth probe. */
+enum bbrx_ack_phase {
+	BBRX_ACKS_INIT,			/* no probe feedback expected */
+	BBRX_ACKS_REFILLING,		/* REFILL: sending at bw */
+	BBRX_ACKS_PROBE_STARTING,	/* UP: first round, no feedback yet */
+	BBRX_ACKS_PROBE_FEEDBACK,	/* UP: ACKs of data sent while probing */
+	BBRX_ACKS_PROBE_STOPPING,	/* probe over, last feedback arriving */
+};
+
+/* Per-flow state, in icsk_ca_priv: must stay <= ICSK_CA_PRIV_SIZE. */
+struct bbrx {
+	u32	min_rtt_us;		/* windowed min RTT, or BBRX_INF */
+	u32	min_rtt_stamp;		/* jiffies when min_rtt_us was seen */
+	u32	probe_rtt_min_us;	/* min RTT in this probe_rtt interval */
+	u32	probe_rtt_min_stamp;	/* jiffies when it was seen */
+	u32	probe_rtt_done_stamp;	/* jiffies PROBE_RTT may end, 0: unset */
+	u32	prior_cwnd;		/* last good cwnd before recovery/PROBE_RTT */
+	u32	next_round_delivered;	/* tp->delivered at this round's start */
+	u32	round_lost_start;	/* tp->lost at this round's start */
+	u32	bw_hi[2];		/* max bw: [0] previous, [1] this cycle */
+	u32	bw_lo;			/* short-term bw bound, or BBRX_INF */
+	u32	bw_latest;		/* max bw sample in this round */
+	u32	inflight_hi;		/* long-term inflight bound, or BBRX_INF */
+	u32	inflight_lo;		/* short-term inflight bound, or BBRX_INF */
+	u32	inflight_latest;	/* max packets delivered per sample, round */
+	u32	full_bw;		/* baseline max_bw for plateau detection */
+	u32	cycle_stamp;		/* jiffies when PROBE_BW DOWN started */
+	u32	probe_up_cnt;		/* packets ACKed per +1 inflight_hi in UP */
+	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
+	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
+	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
+		extra_acked_win_rounds:5, /* age of the current window, rounds */
+		extra_acked_win_idx:1,	/* current window in extra_acked[] */
+		state:3,		/* enum bbrx_state */
+		ack_phase:3;		/* enum bbrx_ack_phase */
+	u32	prev_ca_state:3,	/* icsk_ca_state on the previous ACK */
+		round_start:1,		/* this ACK starts a new round trip */
+		idle_restart:1,		/* restarting after idle */
+		probe_rtt_round_done:1,	/* a round passed at PROBE_RTT cwnd */
+		probe_rtt_expired:1,	/* probe_rtt_min_us is due a refresh */
+		has_seen_rtt:1,		/* pacing rate set from a real RTT */
+		full_bw_reached:1,	/* STARTUP filled the pipe once */
+		full_bw_now:1,		/* current plateau search found one */
+		full_bw_cnt:2,		/* rounds without enough bw growth */
+		bw_probe_samples:1,	/* ACKs now judge a bw probe's inflight */
+		rounds_since_bw_probe:7, /* rounds since the last probe started */
+		bw_probe_up_rounds:5,	/* UP rounds: inflight_hi growth = 2^n */
+		loss_in_round:1,	/* this round saw loss */
+		ecn_in_round:1,		/* this round saw excess CE marks */
+		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
+		recovery_round:1,	/* in recovery when this round started */
+		startup_ecn_rounds:2;	/* STARTUP rounds in a row with CE */
+	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
+		probe_wait_ms:12;	/* wall clock wait before next probe */
+};
+
+static struct tcp_congestion_ops bbrx_cong_ops;
+
+static bool bbrx_in_probe_bw(const struct bbrx *b)
+{
+	return b->state >= BBRX_PROBE_BW_DOWN && b->state <= BBRX_PROBE_BW_UP;
+}
+
+/* Is the flow deliberately sending faster than its model (no loss cuts)? */
+static bool bbrx_is_probing_bw(const struct bbrx *b)
+{
+	return b->state == BBRX_STARTUP || b->state == BBRX_PROBE_BW_REFILL ||
+	       b->state == BBRX_PROBE_BW_UP;
+}
+
+/* Long-term bandwidth estimate, in BW_UNIT. */
+static u32 bbrx_max_bw(const struct bbrx *b)
+{
+	return max(b->bw_hi[0], b->bw_hi[1]);
+}
+
+/* Bandwidth the controls use: the long-term estimate, bounded short term. */
+static u32 bbrx_bw(const struct bbrx *b)
+{
+	return min(bbrx_max_bw(b), b->bw_lo);
+}
+
+static u32 bbrx_pacing_gain(const struct bbrx *b)
+{
+	switch (b->state) {
+	case BBRX_STARTUP:
+		return bbrx_tunable_unit(&bbrx_tun_startup_gain);
+	case BBRX_DRAIN:
+		return bbrx_drain_gain;
+	case BBRX_PROBE_BW_DOWN:
+		return bbrx_probe_down_gain;
+	case BBRX_PROBE_BW_UP:
+		return bbrx_probe_up_gain;
+	default:	/* CRUISE, REFILL, PROBE_RTT */
+		return BBR_UNIT;
+	}
+}
+
+static u32 bbrx_cwnd_gain(const struct bbrx *b)
+{
+	u32 gain = bbrx_tunable_unit(&bbrx_tun_cwnd_gain);
+
+	if (b->state == BBRX_PROBE_BW_UP)
+		return gain + bbrx_probe_up_cwnd_extra;
+	if (b->state == BBRX_PROBE_RTT)
+		return bbrx_probe_rtt_cwnd_gain;
+	return gain;
+}
+
+/* gain x bw x min_rtt, in packets, rounded up. */
+static u32 bbrx_bdp(const struct sock *sk, u32 bw, u32 gain)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u64 w;
+
+	/* No RTT sample yet: stay at the stack's initial window. */
+	if (unlikely(b->min_rtt_us == BBRX_INF))
+		return TCP_INIT_CWND;
+
+	w = (u64)bw * b->min_rtt_us;		/* packets << BW_SCALE */
+	w = min_t(u64, w, (u64)BBRX_CWND_MAX << BW_SCALE);
+	w = (w * gain) >> BBR_SCALE;
+	return (w + BW_UNIT - 1) >> BW_SCALE;
+}
+
+/* Size of the aggregates we expect the stack to send, in packets. */
+static u32 bbrx_send_quantum(const struct sock *sk)
+{
+	u32 mss = max_t(u32, tcp_sk(sk)->mss_cache, 1);
+	u64 bytes;
+
+	bytes = div_u64((u64)READ_ONCE(sk->sk_pacing_rate) *
+			bbrx_send_quantum_us, USEC_PER_SEC);
+	bytes = clamp_t(u64, bytes, 2 * mss, bbrx_send_quantum_max);
+	return max_t(u32, div_u64(bytes, mss), 2);
+}
+
+/* Enough inflight to keep offload engines and ACK pipelining busy. */
+static u32 bbrx_quantization_budget(const struct sock *sk, u32 inflight)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+
+	inflight = max(inflight, bbrx_offload_quanta * bbrx_send_quantum(sk));
+	inflight = max(inflight, bbrx_min_pipe_cwnd);
+	if (b->state == BBRX_PROBE_BW_UP)
+		inflight += bbrx_probe_up_extra_pkts;
+	return inflight;
+}
+
+/* Inflight the model needs at @bw and @gain, in packets. */
+static u32 bbrx_inflight(const struct sock *sk, u32 bw, u32 gain)
+{
+	return bbrx_quantization_budget(sk, bbrx_bdp(sk, bw, gain));
+}
+
+/* How much we want in flight: one BDP, unless congestion cut cwnd. */
+static u32 bbrx_target_inflight(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+
+	return min(bbrx_bdp(sk, bbrx_bw(b), BBR_UNIT),
+		   tcp_snd_cwnd(tcp_sk(sk)));
+}
+
+/* inflight_hi less headroom for other flows, or BBRX_INF. */
+static u32 bbrx_inflight_with_headroom(const struct bbrx *b)
+{
+	u32 headroom;
+
+	if (b->inflight_hi == BBRX_INF)
+		return BBRX_INF;
+	headroom = max(1U, bbrx_scale_permille(b->inflight_hi, &bbrx_tun_headroom));
+	if (headroom >= b->inflight_hi)
+		return bbrx_min_pipe_cwnd;
+	return max(b->inflight_hi - headroom, bbrx_min_pipe_cwnd);
+}
+
+/* cwnd in PROBE_RTT: half a BDP, never below the pipelining floor. */
+static u32 bbrx_probe_rtt_cwnd(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+
+	return max(bbrx_bdp(sk, bbrx_bw(b), bbrx_probe_rtt_cwnd_gain),
+		   bbrx_min_pipe_cwnd);
+}
+
+/* Allowance for ACK aggregation: recent max excess ACKed, <= 100 ms of bw. */
+static u32 bbrx_ack_aggregation_cwnd(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u64 max_aggr;
+
+	max_aggr = ((u64)bbrx_bw(b) * bbrx_extra_acked_max_us) >> BW_SCALE;
+	return min_t(u64, max(b->extra_acked[0], b->extra_acked[1]), max_aggr);
+}
+
+/* The volume of data the model lets the flow keep in flight. */
+static u32 bbrx_max_inflight(const struct sock *sk, u32 bw)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u32 inflight;
+
+	inflight = bbrx_bdp(sk, bw, bbrx_cwnd_gain(b));
+	inflight += bbrx_ack_aggregation_cwnd(sk);
+	return bbrx_quantization_budget(sk, inflight);
+}
+
+/* Bound on cwnd from congestion seen, per state (see the header). */
+static u32 bbrx_cwnd_cap_for_model(const struct bbrx *b)
+{
+	u32 cap = BBRX_INF;
+
+	switch (b->state) {
+	case BBRX_DRAIN:
+	case BBRX_PROBE_BW_DOWN:
+	case BBRX_PROBE_BW_REFILL:
+	case BBRX_PROBE_BW_UP:
+		cap = b->inflight_hi;
+		break;
+	case BBRX_PROBE_BW_CRUISE:
+	case BBRX_PROBE_RTT:
+		cap = bbrx_inflight_with_headroom(b);
+		break;
+	default:	/* STARTUP */
+		break;
+	}
+	cap = min(cap, b->inflight_lo);
+	return max(cap, bbrx_min_pipe_cwnd);
+}
+
+/* bw (BW_UNIT) x gain as a pacing rate in bytes per second, 1% margin. */
+static unsigned long bbrx_pacing_rate(const struct sock *sk, u32 bw, u32 gain)
+{
+	u64 rate = (u64)bw * tcp_sk(sk)->mss_cache;
+
+	rate = (rate * gain) >> BBR_SCALE;
+	rate = mul_u64_u32_shr(rate, USEC_PER_SEC / 100 *
+			       (100 - bbrx_pacing_margin_percent), BW_SCALE);
+	return min_t(u64, rate, READ_ONCE(sk->sk_max_pacing_rate));
+}
+
+/* Before any bw sample: startup gain x initial cwnd / RTT (1 ms if none). */
+static void bbrx_init_pacing_rate(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 rtt_us = USEC_PER_MSEC;
+	u64 bw;
+
+	if (tp->srtt_us) {
+		rtt_us = max(tp->srtt_us >> 3, 1U);
+		b->has_seen_rtt = 1;
+	}
+	bw = div_u64((u64)tcp_snd_cwnd(tp) * BW_UNIT, rtt_us);
+	bw = min_t(u64, bw, U32_MAX);
+	WRITE_ONCE(sk->sk_pacing_rate,
+		   bbrx_pacing_rate(sk, bw,
+				    bbrx_tunable_unit(&bbrx_tun_startup_gain)));
+}
+
+/* Until the pipe is full, only ever raise the pacing rate. */
+static void bbrx_set_pacing_rate(struct sock *sk, u32 bw, u32 gain)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	unsigned long rate = bbrx_pacing_rate(sk, bw, gain);
+
+	if (unlikely(!b->has_seen_rtt && tcp_sk(sk)->srtt_us))
+		bbrx_init_pacing_rate(sk);
+	if (b->full_bw_reached || rate > READ_ONCE(sk->sk_pacing_rate))
+		WRITE_ONCE(sk->sk_pacing_rate, rate);
+}
+
+/* Smallest TSO burst: 1 MSS below bbrx_min_tso_rate, else 2. */
+static u32 bbrx_min_tso_segs(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_pacing_rate) < (bbrx_min_tso_rate >> 3) ? 1 : 2;
+}
+
+/* Remember the last good cwnd, to restore after recovery or PROBE_RTT. */
+static void bbrx_save_cwnd(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 cwnd = tcp_snd_cwnd(tcp_sk(sk));
+
+	if (b->prev_ca_state < TCP_CA_Recovery && b->state != BBRX_PROBE_RTT)
+		b->prior_cwnd = cwnd;
+	else
+		b->prior_cwnd = max(b->prior_cwnd, cwnd);
+}
+
+static void bbrx_start_round(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->next_round_delivered = tcp_sk(sk)->delivered;
+}
+
+/* A round trip ends when a packet sent after it started is delivered. */
+static void bbrx_update_round(struct sock *sk, const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->round_start = 0;
+	if (rs->delivered <= 0 ||
+	    before(rs->prior_delivered, b->next_round_delivered))
+		return;
+	bbrx_start_round(sk);
+	b->round_start = 1;
+	if (b->rounds_since_bw_probe < BBRX_ROUNDS_SINCE_PROBE_MAX)
+		b->rounds_since_bw_probe++;
+}
+
+/* Delivery rate of this ACK's sample in BW_UNIT, 0 if there is none. */
+static u32 bbrx_bw_sample(const struct rate_sample *rs)
+{
+	u64 bw;
+
+	if (rs->delivered <= 0 || rs->interval_us <= 0)
+		return 0;
+	bw = div64_u64((u64)rs->delivered * BW_UNIT, rs->interval_us);
+	return min_t(u64, bw, U32_MAX);
+}
+
+/*
+ * The max filter over two probe cycles. An app-limited sample shows the
+ * application's rate, not the path's, so it only counts if it is higher.
+ */
+static void bbrx_update_max_bw(struct bbrx *b, const struct rate_sample *rs,
+			       u32 bw)
+{
+	if (!bw || (rs->is_app_limited && bw < bbrx_max_bw(b)))
+		return;
+	b->bw_hi[1] = max(b->bw_hi[1], bw);
+}
+
+/* A probe cycle ended: samples older than the previous cycle expire. */
+static void bbrx_advance_max_bw_filter(struct bbrx *b)
+{
+	b->bw_hi[0] = b->bw_hi[1];
+	b->bw_hi[1] = 0;
+}
+
+/* What the path delivered in this round, for the short-term bounds. */
+static void bbrx_update_latest_delivery(struct bbrx *b,
+					const struct rate_sample *rs, u32 bw)
+{
+	b->bw_latest = max(b->bw_latest, bw);
+	if (rs->delivered > 0)
+		b->inflight_latest = max_t(u32, b->inflight_latest,
+					   rs->delivered);
+}
+
+static void bbrx_reset_congestion_signals(struct bbrx *b)
+{
+	b->loss_in_round = 0;
+	b->ecn_in_round = 0;
+	b->bw_latest = 0;
+	b->inflight_latest = 0;
+}
+
+static void bbrx_reset_short_term_model(struct bbrx *b)
+{
+	b->bw_lo = BBRX_INF;
+	b->inflight_lo = BBRX_INF;
+}
+
+static void bbrx_reset_full_bw(struct bbrx *b)
+{
+	b->full_bw = 0;
+	b->full_bw_cnt = 0;
+	b->full_bw_now = 0;
+}
+
+/* Does the flow respond to CE marks? Only on request, on ECN flows. */
+static bool bbrx_ecn_usable(const struct sock *sk)
+{
+	return bbrx_tunable(&bbrx_tun_ecn) &&
+	       (tcp_sk(sk)->ecn_flags & TCP_ECN_OK);
+}
+
+/* Did more than loss_thresh of the flight (@inflight) get lost this round? */
+static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
+
+	return lost && (u64)lost * PERMILLE >
+		       (u64)inflight * bbrx_tunable(&bbrx_tun_loss_thresh);
+}
+
+/* Were more than ecn_thresh of the packets in this sample CE marked? */
+static bool bbrx_ecn_too_high(const struct sock *sk,
+			      const struct rate_sample *rs)
+{
+	if (!bbrx_ecn_usable(sk) || rs->delivered <= 0 ||
+	    rs->delivered_ce <= 0)
+		return false;
+	return (u64)rs->delivered_ce * PERMILLE >
+	       (u64)rs->delivered * bbrx_tunable(&bbrx_tun_ecn_thresh);
+}
+
+static void bbrx_start_probe_bw_down(struct sock *sk);
+
+/*
+ * A bandwidth probe put too much in flight: remember about where that was
+ * (never cutting below beta x target, as a CUBIC-like bound), and stop
+ * probing. Only one reaction per probe.
+ */
+static void bbrx_handle_inflight_too_high(struct sock *sk, u32 tx_inflight,
+					  bool app_limited, bool by_loss)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 floor;
+
+	b->bw_probe_samples = 0;
+	if (!app_limited) {
+		floor = bbrx_scale_permille(bbrx_target_inflight(sk),
+					    &bbrx_tun_beta);
+		b->inflight_hi = max(tx_inflight, floor);
+		tcptune_stat_inc(sock_net(sk), by_loss ?
+				 TCPTUNE_STAT_BBRX_LOSS_BOUND :
+				 TCPTUNE_STAT_BBRX_ECN_BOUND);
+	}
+	if (b->state == BBRX_PROBE_BW_UP)
+		bbrx_start_probe_bw_down(sk);
+}
+
+/*
+ * Note this ACK's loss and CE signals. Returns whether the flight is too
+ * high by the model's standard; if a probe is being judged, react to it.
+ */
+static bool bbrx_note_congestion(struct sock *sk, const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	bool loss_high, ecn_high;
+
+	if (rs->losses > 0) {
+		b->loss_in_round = 1;
+		if (b->loss_events_in_round < BBRX_LOSS_EVENTS_MAX)
+			b->loss_events_in_round++;
+	}
+	ecn_high = bbrx_ecn_too_high(sk, rs);
+	if (ecn_high)
+		b->ecn_in_round = 1;
+	loss_high = bbrx_loss_too_high(sk, rs->prior_in_flight);
+
+	if (b->bw_probe_samples && (loss_high || ecn_high))
+		bbrx_handle_inflight_too_high(sk, rs->prior_in_flight,
+					      rs->is_app_limited, loss_high);
+	return loss_high || ecn_high;
+}
+
+/*
+ * At the end of a congested round while not probing, slow down toward what
+ * the path just delivered: cut bw_lo and inflight_lo by beta, but never
+ * below this round's delivery.
+ */
+static void bbrx_adapt_lower_bounds(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (bbrx_is_probing_bw(b) || (!b->loss_in_round && !b->ecn_in_round))
+		return;
+	if (b->bw_lo == BBRX_INF)
+		b->bw_lo = bbrx_max_bw(b);
+	if (b->inflight_lo == BBRX_INF)
+		b->inflight_lo = tcp_snd_cwnd(tcp_sk(sk));
+	b->bw_lo = max(b->bw_latest, bbrx_scale_permille(b->bw_lo, &bbrx_tun_beta));
+	b->inflight_lo = max(b->inflight_latest,
+			     bbrx_scale_permille(b->inflight_lo, &bbrx_tun_beta));
+}
+
+/* Start counting signals of a new round trip. */
+static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
+			   u32 bw)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->round_lost_start = tcp_sk(sk)->lost;
+	b->loss_in_round = 0;
+	b->ecn_in_round = 0;
+	b->loss_events_in_round = 0;
+	b->recovery_round = inet_csk(sk)->icsk_ca_state >= TCP_CA_Recovery;
+	b->bw_latest = bw;
+	b->inflight_latest = max(rs->delivered, 0);
+}
+
+/*
+ * Estimate the recent degree of ACK aggregation (wifi, cable, GRO, ACK
+ * thinning): packets ACKed beyond what bw predicts since the epoch began.
+ * The windowed max is added to cwnd so that sending goes on through the
+ * silences between aggregated ACKs.
+ */
+static void bbrx_update_ack_aggregation(struct sock *sk,
+					const struct rate_sample *rs)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 epoch_us, extra, win;
+	u64 expected;
+
+	if (!rs->acked_sacked || rs->delivered < 0 || rs->interval_us <= 0)
+		return;
+
+	if (b->round_start) {
+		/* In STARTUP only the last round or two matter. */
+		win = b->full_bw_reached ? bbrx_extra_acked_win_rounds : 1;
+		if (b->extra_acked_win_rounds < 31)
+			b->extra_acked_win_rounds++;
+		if (b->extra_acked_win_rounds >= win) {
+			b->extra_acked_win_rounds = 0;
+			b->extra_acked_win_idx ^= 1;
+			b->extra_acked[b->extra_acked_win_idx] = 0;
+		}
+	}
+
+	/* u32 difference: epochs restart long before 71 minutes pass. */
+	epoch_us = (u32)tp->delivered_mstamp - b->ack_epoch_stamp;
+	expected = ((u64)bbrx_bw(b) * epoch_us) >> BW_SCALE;
+
+	/* ACKs at or below the expected rate, or a stale epoch: restart. */
+	if (b->ack_epoch_acked <= expected ||
+	    b->ack_epoch_acked + rs->acked_sacked >= BBRX_ACKED_MAX) {
+		b->ack_epoch_acked = 0;
+		b->ack_epoch_stamp = (u32)tp->delivered_mstamp;
+		expected = 0;
+	}
+
+	b->ack_epoch_acked = min_t(u32, BBRX_ACKED_MAX,
+				   b->ack_epoch_acked + rs->acked_sacked);
+	extra = b->ack_epoch_acked - (u32)expected;
+	extra = min3(extra, tcp_snd_cwnd(tp), (u32)U16_MAX);
+	if (extra > b->extra_acked[b->extra_acked_win_idx])
+		b->extra_acked[b->extra_acked_win_idx] = extra;
+}
+
+/*
+ * Has the pipe been filled? Yes once max_bw grew by less than 25% in three
+ * non-app-limited rounds in a row. Used by STARTUP and by PROBE_BW UP.
+ */
+static void bbrx_check_full_bw_reached(struct sock *sk,
+				       const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 max_bw = bbrx_max_bw(b);
+
+	if (b->full_bw_now || !b->round_start || rs->is_app_limited)
+		return;
+	if ((u64)max_bw * BBR_UNIT >= (u64)b->full_bw * bbrx_full_bw_growth) {
+		bbrx_reset_full_bw(b);
+		b->full_bw = max_bw;
+		return;
+	}
+	if (b->full_bw_cnt < bbrx_full_bw_rounds)
+		b->full_bw_cnt++;
+	b->full_bw_now = b->full_bw_cnt >= bbrx_full_bw_rounds;
+	if (b->full_bw_now)
+		b->full_bw_reached = 1;
+}
+
+/*
+ * STARTUP also ends on congestion, checked at the end of each round: a
+ * round spent in recovery that lost more than loss_thresh in several loss
+ * events, or two rounds in a row with excess CE marks. Then the pipe is
+ * full, and the flight that caused it bounds inflight_hi.
+ */
+static void bbrx_check_startup_congestion(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 lost = tp->lost - b->round_lost_start;
+	bool loss_exit, ecn_exit;
+	u32 delivered;
+
+	/*
+	 * What the round delivered: the largest sample of the round spans
+	 * about one round trip (next_round_delivered already moved on).
+	 */
+	delivered = b->inflight_latest;
+
+	if (b->ecn_in_round) {
+		if (b->startup_ecn_rounds < bbrx_startup_ecn_rounds)
+			b->startup_ecn_rounds++;
+	} else {
+		b->startup_ecn_rounds = 0;
+	}
+	ecn_exit = b->startup_ecn_rounds >= bbrx_startup_ecn_rounds;
+
+	loss_exit = b->recovery_round &&
+		    inet_csk(sk)->icsk_ca_state >= TCP_CA_Recovery &&
+		    b->loss_events_in_round >= bbrx_startup_loss_events &&
+		    bbrx_loss_too_high(sk, lost + delivered);
+
+	if (!loss_exit && !ecn_exit)
+		return;
+	b->full_bw_reached = 1;
+	b->inflight_hi = max(bbrx_bdp(sk, bbrx_max_bw(b), BBR_UNIT),
+			     b->inflight_latest);
+	tcptune_stat_inc(sock_net(sk), loss_exit ?
+			 TCPTUNE_STAT_BBRX_LOSS_BOUND :
+			 TCPTUNE_STAT_BBRX_ECN_BOUND);
+}
+
+static void bbrx_enter_drain(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->state = BBRX_DRAIN;
+	/* Not used by bbrx; shown in tcp_info as the estimated BDP. */
+	tcp_sk(sk)->snd_ssthresh = bbrx_inflight(sk, bbrx_max_bw(b), BBR_UNIT);
+}
+
+static void bbrx_check_startup_done(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (b->state != BBRX_STARTUP)
+		return;
+	if (b->round_start)
+		bbrx_check_startup_congestion(sk);
+	if (b->full_bw_reached)
+		bbrx_enter_drain(sk);
+}
+
+/* Randomized wait until the next probe: 2-3 s, or 62-63 rounds at most. */
+static void bbrx_pick_probe_wait(struct bbrx *b)
+{
+	b->rounds_since_bw_probe = get_random_u32_below(bbrx_reno_rounds_rand);
+	b->probe_wait_ms = bbrx_probe_wait_base_ms +
+			   get_random_u32_below(bbrx_probe_wait_rand_ms);
+}
+
+static void bbrx_start_probe_bw_down(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	bbrx_reset_congestion_signals(b);
+	b->probe_up_cnt = BBRX_INF;
+	bbrx_pick_probe_wait(b);
+	b->cycle_stamp = tcp_jiffies32;
+	b->ack_phase = BBRX_ACKS_PROBE_STOPPING;
+	bbrx_start_round(sk);
+	b->state = BBRX_PROBE_BW_DOWN;
+}
+
+static void bbrx_start_probe_bw_cruise(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->state = BBRX_PROBE_BW_CRUISE;
+}
+
+static void bbrx_start_probe_bw_refill(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	bbrx_reset_short_term_model(b);
+	b->bw_probe_up_rounds = 0;
+	b->bw_probe_up_acks = 0;
+	b->ack_phase = BBRX_ACKS_REFILLING;
+	bbrx_start_round(sk);
+	b->state = BBRX_PROBE_BW_REFILL;
+}
+
+/*
+ * In UP, inflight_hi grows by 1, 2, 4, ... packets per round, spread over
+ * the round's ACKs: one packet per probe_up_cnt packets ACKed.
+ */
+static void bbrx_raise_inflight_hi_slope(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 growth = 1U << b->bw_probe_up_rounds;
+
+	b->bw_probe_up_rounds = min_t(u32, b->bw_probe_up_rounds + 1,
+				      bbrx_probe_up_rounds_max);
+	b->probe_up_cnt = max(tcp_snd_cwnd(tcp_sk(sk)) / growth, 1U);
+}
+
+static void bbrx_start_probe_bw_up(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->ack_phase = BBRX_ACKS_PROBE_STARTING;
+	bbrx_start_round(sk);
+	bbrx_reset_full_bw(b);
+	b->full_bw = bbrx_max_bw(b);
+	b->state = BBRX_PROBE_BW_UP;
+	bbrx_raise_inflight_hi_slope(sk);
+}
+
+static void bbrx_enter_probe_bw(struct sock *sk)
+{
+	bbrx_start_probe_bw_down(sk);
+}
+
+/* DRAIN is done once in flight is down to the estimated BDP. */
+static void bbrx_check_drain_done(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (b->state == BBRX_DRAIN &&
+	    tcp_packets_in_flight(tcp_sk(sk)) <=
+	    bbrx_inflight(sk, bbrx_max_bw(b), BBR_UNIT))
+		bbrx_enter_probe_bw(sk);
+}
+
+/* Probe after as many rounds as Reno needs to grow by one BDP (<= 63). */
+static bool bbrx_is_reno_coexistence_probe_time(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u32 rounds = min(bbrx_target_inflight(sk), bbrx_reno_rounds_max);
+
+	return b->rounds_since_bw_probe >= rounds;
+}
+
+/* DOWN or CRUISE: time to probe again? If so, start REFILL. */
+static bool bbrx_is_time_to_probe_bw(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 wait = msecs_to_jiffies(b->probe_wait_ms);
+
+	if (time_after32(tcp_jiffies32, b->cycle_stamp + wait) ||
+	    bbrx_is_reno_coexistence_probe_time(sk)) {
+		bbrx_start_probe_bw_refill(sk);
+		return true;
+	}
+	return false;
+}
+
+/* DOWN: drained below the BDP and below the headroom target? */
+static bool bbrx_is_time_to_cruise(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u32 inflight = tcp_packets_in_flight(tcp_sk(sk));
+
+	if (inflight > bbrx_inflight_with_headroom(b))
+		return false;
+	return inflight <= bbrx_inflight(sk, bbrx_max_bw(b), BBR_UNIT);
+}
+
+/*
+ * UP: stop probing once bw stopped growing. While inflight_hi is what
+ * limits the flow, the bw plateau says nothing: restart the search.
+ */
+static bool bbrx_is_time_to_go_down(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (tp->is_cwnd_limited && tcp_snd_cwnd(tp) >= b->inflight_hi) {
+		bbrx_reset_full_bw(b);
+		b->full_bw = bbrx_max_bw(b);
+		return false;
+	}
+	return b->full_bw_now;
+}
+
+/* UP: raise inflight_hi while it is what limits cwnd. */
+static void bbrx_probe_inflight_hi_upward(struct sock *sk,
+					  const struct rate_sample *rs)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 acks, delta, cnt;
+
+	if (!tp->is_cwnd_limited || tcp_snd_cwnd(tp) < b->inflight_hi)
+		return;
+	cnt = max(b->probe_up_cnt, 1U);
+	acks = b->bw_probe_up_acks + min(rs->acked_sacked, BBRX_ACKED_MAX);
+	if (acks >= cnt) {
+		delta = acks / cnt;
+		acks -= delta * cnt;
+		b->inflight_hi = min(b->inflight_hi + delta, BBRX_CWND_MAX);
+	}
+	b->bw_probe_up_acks = min(acks, BBRX_ACKED_MAX);
+	if (b->round_start)
+		bbrx_raise_inflight_hi_slope(sk);
+}
+
+/*
+ * Track which ACKs answer a probe, age the max_bw filter once per cycle,
+ * and raise inflight_hi when the flight it allows proved safe.
+ */
+static void bbrx_adapt_upper_bounds(struct sock *sk,
+				    const struct rate_sample *rs,
+				    bool too_high)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (b->ack_phase == BBRX_ACKS_PROBE_STARTING && b->round_start)
+		b->ack_phase = BBRX_ACKS_PROBE_FEEDBACK;
+	if (b->ack_phase == BBRX_ACKS_PROBE_STOPPING && b->round_start) {
+		/* The probe's last samples are in: best time to age max_bw. */
+		b->bw_probe_samples = 0;
+		b->ack_phase = BBRX_ACKS_INIT;
+		if (bbrx_in_probe_bw(b) && !rs->is_app_limited)
+			bbrx_advance_max_bw_filter(b);
+	}
+
+	/*
+	 * BBRv3 also raises inflight_hi to the flight of any packet ACKed
+	 * without excess loss. Without a per-packet flight, bbrx only raises
+	 * it in UP, where the flight is the probe's own (see the header).
+	 */
+	if (too_high || b->inflight_hi == BBRX_INF ||
+	    b->state != BBRX_PROBE_BW_UP)
+		return;
+	bbrx_probe_inflight_hi_upward(sk, rs);
+}
+
+/* The PROBE_BW cycle: DOWN -> CRUISE -> REFILL -> UP -> DOWN. */
+static void bbrx_update_probe_bw_phase(struct sock *sk,
+				       const struct rate_sample *rs,
+				       bool too_high)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (!b->full_bw_reached)
+		return;
+	bbrx_adapt_upper_bounds(sk, rs, too_high);
+
+	switch (b->state) {
+	case BBRX_PROBE_BW_DOWN:
+		if (bbrx_is_time_to_probe_bw(sk))
+			break;
+		if (bbrx_is_time_to_cruise(sk))
+			bbrx_start_probe_bw_cruise(sk);
+		break;
+	case BBRX_PROBE_BW_CRUISE:
+		bbrx_is_time_to_probe_bw(sk);
+		break;
+	case BBRX_PROBE_BW_REFILL:
+		/* One round at bw filled the pipe: now probe. */
+		if (b->round_start) {
+			b->bw_probe_samples = 1;
+			bbrx_start_probe_bw_up(sk);
+		}
+		break;
+	case BBRX_PROBE_BW_UP:
+		if (bbrx_is_time_to_go_down(sk))
+			bbrx_start_probe_bw_down(sk);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * min_rtt: probe_rtt_min_us tracks the min RTT of the current interval
+ * (probe_rtt_interval); min_rtt_us takes it when it is lower, or when
+ * min_rtt_us is older than two intervals.
+ */
+static void bbrx_update_min_rtt(struct sock *sk, const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 interval = msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
+	u32 now = tcp_jiffies32;
+	bool min_rtt_expired;
+
+	b->probe_rtt_expired = time_after32(now, b->probe_rtt_min_stamp +
+					    interval);
+	if (rs->rtt_us >= 0 && rs->rtt_us < BBRX_INF &&
+	    (rs->rtt_us < b->probe_rtt_min_us || b->probe_rtt_expired)) {
+		b->probe_rtt_min_us = rs->rtt_us;
+		b->probe_rtt_min_stamp = now;
+	}
+
+	min_rtt_expired = time_after32(now, b->min_rtt_stamp +
+				       bbrx_min_rtt_win_intervals * interval);
+	if (b->probe_rtt_min_us < b->min_rtt_us || min_rtt_expired) {
+		b->min_rtt_us = b->probe_rtt_min_us;
+		b->min_rtt_stamp = b->probe_rtt_min_stamp;
+	}
+}
+
+static void bbrx_enter_startup(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	b->state = BBRX_STARTUP;
+	b->startup_ecn_rounds = 0;
+}
+
+static void bbrx_exit_probe_rtt(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	bbrx_reset_short_term_model(b);
+	if (b->full_bw_reached) {
+		/* Inflight is already low: skip DOWN, keep its timing. */
+		bbrx_start_probe_bw_down(sk);
+		bbrx_start_probe_bw_cruise(sk);
+	} else {
+		bbrx_enter_startup(sk);
+	}
+}
+
+/* PROBE_RTT done after probe_rtt_duration and one round at low inflight. */
+static void bbrx_check_probe_rtt_done(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (!b->probe_rtt_done_stamp ||
+	    !time_after32(tcp_jiffies32, b->probe_rtt_done_stamp))
+		return;
+	b->probe_rtt_min_stamp = tcp_jiffies32;	/* next one in an interval */
+	tcp_snd_cwnd_set(tp, max(tcp_snd_cwnd(tp), b->prior_cwnd));
+	bbrx_exit_probe_rtt(sk);
+}
+
+static void bbrx_enter_probe_rtt(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	bbrx_save_cwnd(sk);
+	b->state = BBRX_PROBE_RTT;
+	b->probe_rtt_done_stamp = 0;
+	b->ack_phase = BBRX_ACKS_PROBE_STOPPING;
+	bbrx_start_round(sk);
+	tcptune_stat_inc(sock_net(sk), TCPTUNE_STAT_BBRX_PROBE_RTT);
+}
+
+static void bbrx_handle_probe_rtt(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 duration;
+
+	/* Samples at this low rate say nothing about the path's bw. */
+	tp->app_limited = (tp->delivered + tcp_packets_in_flight(tp)) ? : 1;
+
+	if (!b->probe_rtt_done_stamp &&
+	    tcp_packets_in_flight(tp) <= bbrx_probe_rtt_cwnd(sk)) {
+		duration = bbrx_tunable(&bbrx_tun_probe_rtt_duration);
+		b->probe_rtt_done_stamp =
+			(tcp_jiffies32 + msecs_to_jiffies(duration)) ? : 1;
+		b->probe_rtt_round_done = 0;
+		bbrx_start_round(sk);
+	} else if (b->probe_rtt_done_stamp) {
+		if (b->round_start)
+			b->probe_rtt_round_done = 1;
+		if (b->probe_rtt_round_done)
+			bbrx_check_probe_rtt_done(sk);
+	}
+}
+
+/*
+ * Enter PROBE_RTT when the interval's min RTT expired, unless the flow is
+ * just back from idle (idling drained the queue as well as PROBE_RTT).
+ */
+static void bbrx_check_probe_rtt(struct sock *sk, const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (b->state != BBRX_PROBE_RTT && b->probe_rtt_expired &&
+	    !b->idle_restart)
+		bbrx_enter_probe_rtt(sk);
+	if (b->state == BBRX_PROBE_RTT)
+		bbrx_handle_probe_rtt(sk);
+	if (rs->delivered > 0)
+		b->idle_restart = 0;
+}
+
+/*
+ * cwnd through loss recovery: packets newly marked lost leave cwnd (an ACK
+ * releases no more than it delivered), and leaving recovery restores the
+ * last good cwnd; the model bounds then apply on top.
+ */
+static u32 bbrx_cwnd_after_recovery(struct sock *sk,
+				    const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u8 ca_state = inet_csk(sk)->icsk_ca_state;
+	u32 cwnd = tcp_snd_cwnd(tcp_sk(sk));
+
+	if (rs->losses > 0)
+		cwnd = max_t(s64, (s64)cwnd - rs->losses, 1);
+	if (b->prev_ca_state >= TCP_CA_Recovery && ca_state < TCP_CA_Recovery)
+		cwnd = max(cwnd, b->prior_cwnd);
+	b->prev_ca_state = ca_state;
+	return cwnd;
+}
+
+/*
+ * Grow cwnd by what was ACKed toward the model's max inflight (without the
+ * bound until the pipe is first full), cut it to the bound at once, and
+ * apply the PROBE_RTT and congestion caps.
+ */
+static void bbrx_set_cwnd(struct sock *sk, const struct rate_sample *rs,
+			  u32 bw)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 acked = rs->acked_sacked;
+	u32 cwnd, target;
+
+	cwnd = bbrx_cwnd_after_recovery(sk, rs);
+	if (acked) {
+		target = bbrx_max_inflight(sk, bw);
+		if (b->full_bw_reached)
+			cwnd = min(cwnd + acked, target);
+		else if (cwnd < target || tp->delivered < TCP_INIT_CWND)
+			cwnd += acked;
+		cwnd = max(cwnd, bbrx_min_pipe_cwnd);
+	}
+	if (b->state == BBRX_PROBE_RTT)
+		cwnd = min(cwnd, bbrx_probe_rtt_cwnd(sk));
+	cwnd = min(cwnd, bbrx_cwnd_cap_for_model(b));
+	tcp_snd_cwnd_set(tp, min(cwnd, tp->snd_cwnd_clamp));
+}
+
+/* Per ACK: update the model and the state machine, then the controls. */
+static TCPTUNE_CONG_CONTROL(bbrx_main)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 bw_sample = bbrx_bw_sample(rs);
+	bool too_high;
+	u32 bw;
+
+	bbrx_update_round(sk, rs);
+	bbrx_update_latest_delivery(b, rs, bw_sample);
+	bbrx_update_max_bw(b, rs, bw_sample);
+	too_high = bbrx_note_congestion(sk, rs);
+	if (b->round_start)
+		bbrx_adapt_lower_bounds(sk);
+	bbrx_update_ack_aggregation(sk, rs);
+	bbrx_check_full_bw_reached(sk, rs);
+	bbrx_check_startup_done(sk);
+	bbrx_check_drain_done(sk);
+	bbrx_update_probe_bw_phase(sk, rs, too_high);
+	bbrx_update_min_rtt(sk, rs);
+	bbrx_check_probe_rtt(sk, rs);
+	if (b->round_start)
+		bbrx_end_round(sk, rs, bw_sample);
+
+	bw = bbrx_bw(b);
+	bbrx_set_pacing_rate(sk, bw, bbrx_pacing_gain(b));
+	bbrx_set_cwnd(sk, rs, bw);
+}
+
+static void bbrx_init(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 now = tcp_jiffies32;
+
+	memset(b, 0, sizeof(*b));
+	tp->snd_ssthresh = TCP_INFINITE_SSTHRESH;
+
+	b->min_rtt_us = tcp_min_rtt(tp);	/* BBRX_INF if none yet */
+	b->min_rtt_stamp = now;
+	b->probe_rtt_min_us = b->min_rtt_us;
+	b->probe_rtt_min_stamp = now;
+	b->next_round_delivered = tp->delivered;
+	b->round_lost_start = tp->lost;
+	b->prev_ca_state = TCP_CA_Open;
+	b->bw_lo = BBRX_INF;
+	b->inflight_lo = BBRX_INF;
+	b->inflight_hi = BBRX_INF;
+	b->probe_up_cnt = BBRX_INF;
+	b->ack_epoch_stamp = (u32)tp->tcp_mstamp;
+	b->state = BBRX_STARTUP;
+	b->ack_phase = BBRX_ACKS_INIT;
+	bbrx_init_pacing_rate(sk);
+
+	/* Pace in TCP itself when the qdisc is not fq. */
+	cmpxchg(&sk->sk_pacing_status, SK_PACING_NONE, SK_PACING_NEEDED);
+	tcptune_stat_inc(sock_net(sk), TCPTUNE_STAT_BBRX_FLOWS);
+}
+
+/* Restarting from idle: pace at bw, and maybe end PROBE_RTT right away. */
+static void bbrx_cwnd_event(struct sock *sk, enum tcp_ca_event event)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (event != CA_EVENT_TX_START || !tp->app_limited)
+		return;
+	b->idle_restart = 1;
+	b->ack_epoch_stamp = (u32)tp->tcp_mstamp;
+	b->ack_epoch_acked = 0;
+	if (bbrx_in_probe_bw(b))
+		bbrx_set_pacing_rate(sk, bbrx_bw(b), BBR_UNIT);
+	else if (b->state == BBRX_PROBE_RTT)
+		bbrx_check_probe_rtt_done(sk);
+}
+
+/* Entering recovery (fast, RTO or ECN CWR): remember the good cwnd. */
+static u32 bbrx_ssthresh(struct sock *sk)
+{
+	bbrx_save_cwnd(sk);
+	return tcp_sk(sk)->snd_ssthresh;
+}
+
+/*
+ * Recovery was spurious: the losses that cut the model did not happen.
+ * Forget the short-term bounds and restore the cwnd of before.
+ */
+static u32 bbrx_undo_cwnd(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	bbrx_reset_full_bw(b);
+	b->loss_in_round = 0;
+	bbrx_reset_short_term_model(b);
+	if (b->inflight_hi != BBRX_INF)
+		b->inflight_hi = max(b->inflight_hi, b->prior_cwnd);
+	return max(tcp_snd_cwnd(tcp_sk(sk)), b->prior_cwnd);
+}
+
+/*
+ * An RTO counts as a loss in the round. The path may have changed, so the
+ * plateau search restarts; if a probe was in flight, it overshot.
+ */
+static void bbrx_set_state(struct sock *sk, u8 new_state)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 target;
+
+	if (new_state != TCP_CA_Loss)
+		return;
+
+	b->prev_ca_state = TCP_CA_Loss;
+	bbrx_reset_full_bw(b);
+	b->loss_in_round = 1;
+	if (b->loss_events_in_round < BBRX_LOSS_EVENTS_MAX)
+		b->loss_events_in_round++;
+	/* cwnd is already cut to inflight + 1: start from the saved one. */
+	if (!bbrx_is_probing_bw(b) && b->inflight_lo == BBRX_INF)
+		b->inflight_lo = max(tcp_snd_cwnd(tcp_sk(sk)), b->prior_cwnd);
+	if (b->bw_probe_samples) {
+		b->bw_probe_samples = 0;
+		target = bbrx_bdp(sk, bbrx_bw(b), BBR_UNIT);
+		if (b->prior_cwnd)
+			target = min(target, b->prior_cwnd);
+		b->inflight_hi = max(bbrx_scale_permille(target, &bbrx_tun_beta),
+				     bbrx_min_pipe_cwnd);
+		tcptune_stat_inc(sock_net(sk), TCPTUNE_STAT_BBRX_LOSS_BOUND);
+		if (b->state == BBRX_PROBE_BW_UP)
+			bbrx_start_probe_bw_down(sk);
+	}
+}
+
+/* BBR may grow cwnd quickly even in recovery: 3 x cwnd of send buffer. */
+static u32 bbrx_sndbuf_expand(struct sock *sk)
+{
+	return 3;
+}
+
+/* Model in bytes per second, for INET_DIAG_BBRINFO ("ss -ti"). */
+static u64 bbrx_bw_bytes_per_sec(const struct sock *sk, u32 bw)
+{
+	return mul_u64_u32_shr((u64)bw * tcp_sk(sk)->mss_cache, USEC_PER_SEC,
+			       BW_SCALE);
+}
+
+static size_t bbrx_get_info(struct sock *sk, u32 ext, int *attr,
+			    union tcp_cc_info *info)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u64 bw;
+
+	if (!(ext & (1 << (INET_DIAG_BBRINFO - 1))) &&
+	    !(ext & (1 << (INET_DIAG_VEGASINFO - 1))))
+		return 0;
+
+	bw = bbrx_bw_bytes_per_sec(sk, bbrx_bw(b));
+	memset(&info->bbr, 0, sizeof(info->bbr));
+	info->bbr.bbr_bw_lo = (u32)bw;
+	info->bbr.bbr_bw_hi = (u32)(bw >> 32);
+	info->bbr.bbr_min_rtt = b->min_rtt_us == BBRX_INF ? 0 : b->min_rtt_us;
+	info->bbr.bbr_pacing_gain = bbrx_pacing_gain(b);
+	info->bbr.bbr_cwnd_gain = bbrx_cwnd_gain(b);
+	*attr = INET_DIAG_BBRINFO;
+	return sizeof(info->bbr);
+}
+
+static struct tcp_congestion_ops bbrx_cong_ops __read_mostly = {
+	.flags		= TCP_CONG_NON_RESTRICTED,
+	.name		= "bbrx",
+	.owner		= THIS_MODULE,
+	.init		= bbrx_init,
+	.cong_control	= bbrx_main,
+	.sndbuf_expand	= bbrx_sndbuf_expand,
+	.undo_cwnd	= bbrx_undo_cwnd,
+	.cwnd_event	= bbrx_cwnd_event,
+	.ssthresh	= bbrx_ssthresh,
+	.min_tso_segs	= bbrx_min_tso_segs,
+	.get_info	= bbrx_get_info,
+	.set_state	= bbrx_set_state,
+};
+
+/*
+ * debugfs "bbrx_flows": one line per established bbrx socket, in every
+ * network namespace. No state is kept per socket for this: the file walks
+ * the TCP established hash tables like inet_diag does, holding net_rwsem
+ * (read) so that the namespace list and their tables stay put, and each
+ * bucket's lock while reading its sockets. Namespaces share one table
+ * unless tcp_child_ehash_entries gave them their own, so each distinct
+ * table is walked once, and the netns column (its inode number, as in
+ * /proc/PID/ns/net) tells the flows apart. The congestion state is copied
+ * racily from the live socket: good enough for a debug view, and safe, as
+ * a socket in the hash is not freed while its bucket lock is held.
+ */
+#define BBRX_FLOWS_MAX	1024	/* lines shown, to bound the output */
+
+static struct dentry *bbrx_debugfs_flows;
+
+static const char *bbrx_state_name(unsigned int state)
+{
+	static const char * const names[] = {
+		[BBRX_STARTUP]		= "startup",
+		[BBRX_DRAIN]		= "drain",
+		[BBRX_PROBE_BW_DOWN]	= "probe_bw:down",
+		[BBRX_PROBE_BW_CRUISE]	= "probe_bw:cruise",
+		[BBRX_PROBE_BW_REFILL]	= "probe_bw:refill",
+		[BBRX_PROBE_BW_UP]	= "probe_bw:up",
+		[BBRX_PROBE_RTT]	= "probe_rtt",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+static void bbrx_show_bound(struct seq_file *m, u32 v)
+{
+	if (v == BBRX_INF)
+		seq_puts(m, " -");
+	else
+		seq_printf(m, " %u", v);
+}
+
+static void bbrx_show_flow(struct seq_file *m, const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct bbrx snap;
+
+	memcpy(&snap, inet_csk_ca(sk), sizeof(snap));
+
+	seq_printf(m, "%u ", sock_net(sk)->ns.inum);
+	if (sk->sk_family == AF_INET)
+		seq_printf(m, "%pI4:%u %pI4:%u", &sk->sk_rcv_saddr, sk->sk_num,
+			   &sk->sk_daddr, ntohs(sk->sk_dport));
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		seq_printf(m, "[%pI6c]:%u [%pI6c]:%u", &sk->sk_v6_rcv_saddr,
+			   sk->sk_num, &sk->sk_v6_daddr, ntohs(sk->sk_dport));
+#endif
+	seq_printf(m, " %s %llu", bbrx_state_name(snap.state),
+		   bbrx_bw_bytes_per_sec(sk, bbrx_bw(&snap)) * 8);
+	bbrx_show_bound(m, snap.min_rtt_us);
+	bbrx_show_bound(m, snap.inflight_hi);
+	bbrx_show_bound(m, snap.inflight_lo);
+	seq_printf(m, " %llu %u\n", (u64)READ_ONCE(sk->sk_pacing_rate) * 8,
+		   tcp_snd_cwnd(tp));
+}
+
+/* Show the bbrx sockets of one table; false once the output is full. */
+static bool bbrx_show_ehash(struct seq_file *m, struct inet_hashinfo *h,
+			    unsigned int *shown)
+{
+	unsigned int i;
+
+	for (i = 0; i <= h->ehash_mask; i++) {
+		struct inet_ehash_bucket *head = &h->ehash[i];
+		spinlock_t *lock = inet_ehash_lockp(h, i);
+		struct hlist_nulls_node *node;
+		bool full = false;
+		struct sock *sk;
+
+		if (!(i % 1024))
+			cond_resched();
+		if (hlist_nulls_empty(&head->chain))
+			continue;
+
+		spin_lock_bh(lock);
+		sk_nulls_for_each(sk, node, &head->chain) {
+			if (!sk_fullsock(sk) ||
+			    READ_ONCE(inet_csk(sk)->icsk_ca_ops) !=
+			    &bbrx_cong_ops)
+				continue;
+			if (*shown >= BBRX_FLOWS_MAX || seq_has_overflowed(m)) {
+				full = true;
+				break;
+			}
+			bbrx_show_flow(m, sk);
+			(*shown)++;
+		}
+		spin_unlock_bh(lock);
+		if (full)
+			return false;
+	}
+	return true;
+}
+
+static int bbrx_flows_show(struct seq_file *m, void *v)
+{
+	struct inet_hashinfo *shared = init_net.ipv4.tcp_death_row.hashinfo;
+	unsigned int shown = 0;
+	bool complete = true;
+	struct net *net;
+
+	seq_puts(m, "netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd\n");
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
+
+		if (net != &init_net && h == shared)
+			continue;	/* walked with init_net */
+		complete = bbrx_show_ehash(m, h, &shown);
+		if (!complete)
+			break;
+	}
+	up_read(&net_rwsem);
+	if (!complete && shown >= BBRX_FLOWS_MAX)
+		seq_printf(m, "# truncated after %u flows\n", shown);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bbrx_flows);
+
+int bbrx_register(void)
+{
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct bbrx) > ICSK_CA_PRIV_SIZE);
+	BUILD_BUG_ON(BBRX_STARTUP != 0 || BBRX_PROBE_RTT >= (1 << 3));
+
+	err = tcp_register_congestion_control(&bbrx_cong_ops);
+	if (err)
+		return err;
+
+	/* debugfs is a debugging aid: bbrx works without the file. */
+	if (tcptune_debugfs) {
+		bbrx_debugfs_flows = debugfs_create_file("bbrx_flows", 0400,
+							 tcptune_debugfs, NULL,
+							 &bbrx_flows_fops);
+		if (IS_ERR(bbrx_debugfs_flows))
+			bbrx_debugfs_flows = NULL;
+	}
+	return 0;
+}
+
+void bbrx_unregister(void)
+{
+	debugfs_remove(bbrx_debugfs_flows);
+	bbrx_debugfs_flows = NULL;
+	tcp_unregister_congestion_control(&bbrx_cong_ops);
+}
