@@ -188,11 +188,21 @@ setup_ns d
 ip netns exec "$d" sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse;
 	echo 40000 40049 >/proc/sys/net/ipv4/ip_local_port_range' ||
 	fail "set tcp_tw_reuse / ip_local_port_range"
+if [ -x "$TCPTUNECTL" ]; then
+	ip netns exec "$d" "$TCPTUNECTL" monitor count 1 >"$TMP/monitor" 2>&1 &
+	mon=$!
+	defer "kill $mon"
+fi
 gen "$d" -p 8080 -n 50
 snap "$d"
 mib "$d" TWRecycled; m0=${val:-0}
 getstat "$d" TWRecycled; s0=$val
 getstat "$d" TimeWaitDestroyed; d0=$val
+# Recycling keeps the destination at 50 of 50 ports: it crosses 100% again.
+if [ -x "$TCPTUNECTL" ]; then
+	check_ok "config set tw_warn_pct" \
+		ip netns exec "$d" "$TCPTUNECTL" config set tw_warn_pct 100
+fi
 sleep 1.2	# tcp_twsk_unique() wants the last timestamp a second old
 gen "$d" -p 8080 -n 50
 snap "$d"
@@ -208,8 +218,20 @@ else
 	fail "$d: no remote row"
 fi
 
-# 5. procfs and netlink print one list.
 if [ -x "$TCPTUNECTL" ]; then
+	getstat "$d" EventsSent
+	[ "${val:-0}" -ge 1 ] || fail "no tw-exhaustion event sent in $d"
+	log "# monitor: $(cat "$TMP/monitor")"
+fi
+
+# 5. procfs and netlink print one list; the dump shows the same rows.
+if [ -x "$TCPTUNECTL" ]; then
+	out=$(ip netns exec "$a" "$TCPTUNECTL" timewait by remote top 1 2>&1)
+	check_match "tcptunectl timewait by remote" "$out" \
+		"*remote 127.0.0.1:8080 2000 $want_pct*"
+	out=$(ip netns exec "$b" "$TCPTUNECTL" -j timewait by local 2>&1)
+	check_match "tcptunectl -j timewait by local" "$out" \
+		'*"127.0.0.1:9090"*300*'
 	out=$(ip netns exec "$a" "$TCPTUNECTL" stats 2>&1)
 	case $out in
 	*TimeWaitCurrent*) ;;

@@ -8,7 +8,9 @@
  * (default 8080), then COUNT times: connect, accept, and close both ends.
  * By default the client closes first, so the client side (an ephemeral
  * port towards PORT) goes to TIME_WAIT; with -s the server closes first and
- * the accepted socket (local port PORT) does. Prints
+ * the accepted socket (local port PORT) does. The other side closes after
+ * reading the FIN, so exactly one side of each connection ends in
+ * TIME_WAIT. Prints
  * "connected N failed M" and exits 0 unless the listener cannot be set up.
  */
 #include <errno.h>
@@ -24,6 +26,16 @@ static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-6] [-p PORT] [-n COUNT] [-s]\n", prog);
 	exit(2);
+}
+
+static void wait_eof(int fd)
+{
+	char buf[64];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n > 0 || (n < 0 && errno == EINTR));
 }
 
 int main(int argc, char **argv)
@@ -96,11 +108,18 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
+		/*
+		 * The second side closes only once it has read the first
+		 * side's FIN: no simultaneous close, which would leave both
+		 * sides in TIME_WAIT.
+		 */
 		if (server_first) {
 			close(afd);
+			wait_eof(cfd);
 			close(cfd);
 		} else {
 			close(cfd);
+			wait_eof(afd);
 			close(afd);
 		}
 		ok++;

@@ -4,9 +4,10 @@
 # PID 1 of the tcptune test VM (installed as /init by build-initramfs.sh).
 #
 # Kernel command line:
-#   tcptune_vm.mode=check|demo|shell
-#                                   run the selftests (default), the demo, or
-#                                   an interactive shell (run-vm.sh --shell)
+#   tcptune_vm.mode=check|demo|shell|bench
+#                                   run the selftests (default), the demo, an
+#                                   interactive shell (run-vm.sh --shell), or
+#                                   the benchmark (selftests/bench/bench.sh)
 #   tcptune_vm.tests=name1,name2    only these selftests
 #   tcptune_vm.timeout=SECONDS      per-test timeout (default: selftests/settings)
 #
@@ -75,6 +76,16 @@ check)
 demo)
 	/selftests/demo.sh || rc=$?
 	[ "$rc" = 0 ] || say "demo failed (exit $rc)"
+	;;
+bench)
+	# Only in the initramfs selftests/bench/bench.sh builds.
+	if [ -x /selftests/bench/guest.sh ]; then
+		/selftests/bench/guest.sh || rc=$?
+	else
+		say "no /selftests/bench/guest.sh in this initramfs"
+		rc=2
+	fi
+	[ "$rc" = 0 ] || say "bench failed (exit $rc)"
 	;;
 shell)
 	say "interactive shell; the tests are in /selftests; exit to power off"

@@ -3,7 +3,7 @@
 #
 # Boot a Debian kernel with the tcptune initramfs in QEMU and judge the run.
 #
-#   selftests/vm/run-vm.sh REL [--demo | --shell] [--tests a,b]
+#   selftests/vm/run-vm.sh REL [--demo | --shell | --bench] [--tests a,b]
 #                              [--initrd FILE] [--timeout SECONDS]
 #
 # --shell boots to an interactive shell on this terminal, without timeout
@@ -11,8 +11,10 @@
 #
 # Needs build/kernels/REL (deps.sh) and build/REL/initramfs.cpio.gz
 # (build-initramfs.sh). The whole console goes to build/logs/REL.log
-# (REL.demo.log with --demo); the guest's own lines (KTAP, demo output) are
-# echoed as they come, kernel messages only when something went wrong.
+# (REL.demo.log with --demo, REL.bench.log with --bench, whose initramfs is
+# selftests/bench/bench.sh's, given with --initrd); the guest's own lines
+# (KTAP, demo output) are echoed as they come, kernel messages only when
+# something went wrong.
 #
 # Exits 0 only if the guest printed its success marker, QEMU finished before
 # the timeout, and the console shows no kernel warning, BUG, Oops, panic,
@@ -36,7 +38,7 @@ SUCCESS_MARKER="tcptune-vm: all passed"
 KERNEL_BAD='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|BUG at|Oops|Kernel panic|Call Trace|general protection fault|UBSAN:|KASAN|KFENCE|lockdep|possible circular locking|possible recursive locking|INFO: task .* blocked|rcu_.*stall|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|stack-protector|double fault)'
 
 usage() {
-	echo "usage: $0 REL [--demo | --shell] [--tests a,b] [--initrd FILE] [--timeout SECONDS]" >&2
+	echo "usage: $0 REL [--demo | --shell | --bench] [--tests a,b] [--initrd FILE] [--timeout SECONDS]" >&2
 	exit 2
 }
 
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) mode=demo ;;
 	--shell) mode=shell ;;
+	--bench) mode=bench ;;
 	--tests) [ $# -ge 2 ] || usage; tests=$2; shift ;;
 	--tests=*) tests=${1#*=} ;;
 	--initrd) [ $# -ge 2 ] || usage; initrd=$2; shift ;;
@@ -62,6 +65,9 @@ initrd=${initrd:-$BUILD/$REL/initramfs.cpio.gz}
 if [ "$mode" = demo ]; then
 	log=$BUILD/logs/$REL.demo.log
 	tmo=${tmo:-${TCPTUNE_VM_TIMEOUT:-300}}
+elif [ "$mode" = bench ]; then
+	log=$BUILD/logs/$REL.bench.log
+	tmo=${tmo:-${TCPTUNE_VM_TIMEOUT:-2700}}
 else
 	log=$BUILD/logs/$REL.log
 	tmo=${tmo:-${TCPTUNE_VM_TIMEOUT:-600}}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make bench": bbrx against the kernel's bbr and cubic on an emulated
+# bottleneck, in a QEMU guest per kernel (see Documentation/performance.rst).
+#
+#   selftests/bench/bench.sh [--kernels "6.1 6.12"] [--quick]
+#
+# Per kernel: builds tcptune.ko, an initramfs with the selftests plus
+# selftests/bench/ (guest.sh, bench.conf, tcpbench), boots it in bench mode
+# (run-vm.sh --bench), takes the "@bench" records from the console log and
+# writes build/bench/REL/DATE/: one JSON per scenario and CC with every
+# repetition, results.md, and PNG plots (report.py, plots.gp).
+#
+# Environment (all optional; QUICK=1 is --quick): BENCH_SCENARIOS,
+# BENCH_CCS, BENCH_REPS, BENCH_SECONDS, BENCH_RATE_MBIT, BENCH_RTT_MS,
+# BENCH_BUF_PCT, BENCH_SHORT_KB, BENCH_SHORT_N, BENCH_CALIB_SECONDS,
+# BENCH_ACCEPT_ROUNDS, BENCH_ACCEPT_SECONDS, BENCH_FORCE=1 (run even when the
+# calibration says the guest's CPU could be the bottleneck), BENCH_TIMEOUT
+# (seconds per VM).
+#
+# Exits non-zero when a kernel produced no result at all or a run produced
+# no data; it asserts nothing about the numbers.
+
+set -u
+
+. "$(dirname "$0")/../vm/common.sh"
+# common.sh takes its directory from $0: point it at the VM scripts.
+VMDIR=$TOP/selftests/vm
+BENCHDIR=$TOP/selftests/bench
+
+usage() {
+	echo "usage: $0 [--kernels \"R1 R2\"] [--quick]" >&2
+	exit 2
+}
+
+kernels='' quick=${QUICK:-0}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernels) [ $# -ge 2 ] || usage; kernels=$2; shift ;;
+	--kernels=*) kernels=${1#*=} ;;
+	--quick) quick=1 ;;
+	*) usage ;;
+	esac
+	shift
+done
+case $quick in 1|yes|y|true) quick=1 ;; *) quick=0 ;; esac
+
+step "dependencies"
+ensure_deps || exit 1
+if [ -n "$kernels" ]; then
+	resolve_kernels "$kernels" || exit 1
+	# shellcheck disable=SC2086 # a list
+	ensure_deps $KERNELS >/dev/null || exit 1
+else
+	KERNELS=$RELEASES
+fi
+command -v gnuplot >/dev/null || echo "    no gnuplot: the report will have no plots"
+
+# The guest's files: the installed selftests (lib.sh, bbrx_lib.sh) plus
+# bench/; tcpbench at the top so that build-initramfs.sh copies its libraries.
+build_selftests || echo "    (going on: the benchmark needs only the shell helpers)"
+stage=$BUILD/bench/selftests
+step "build the benchmark"
+rm -rf "$stage"
+mkdir -p "$stage/bench"
+cp -R "$BUILD/selftests/install/." "$stage/" || exit 1
+cp "$BENCHDIR/guest.sh" "$stage/bench/"
+chmod 0755 "$stage/bench/guest.sh"
+if ! ${CC:-gcc} -O2 -Wall -o "$stage/tcpbench" "$BENCHDIR/tcpbench.c" \
+	>"$BUILD/bench/tcpbench.log" 2>&1; then
+	show_log "$BUILD/bench/tcpbench.log"
+	exit 1
+fi
+{
+	echo "# written by selftests/bench/bench.sh"
+	echo "BENCH_QUICK=$quick"
+	for v in BENCH_SCENARIOS BENCH_CCS BENCH_REPS BENCH_SECONDS \
+		BENCH_RATE_MBIT BENCH_RTT_MS BENCH_BUF_PCT BENCH_SHORT_KB \
+		BENCH_SHORT_N BENCH_CALIB_SECONDS BENCH_ACCEPT_ROUNDS \
+		BENCH_ACCEPT_SECONDS BENCH_FORCE; do
+		eval "val=\${$v-}"
+		# shellcheck disable=SC2154 # set by eval
+		[ -n "$val" ] && printf "%s='%s'\n" "$v" "$val"
+	done
+} >"$stage/bench/bench.conf"
+sed 's/^/    /' "$stage/bench/bench.conf"
+
+if [ "$quick" = 1 ]; then
+	tmo=${BENCH_TIMEOUT:-900}
+else
+	tmo=${BENCH_TIMEOUT:-2700}
+fi
+
+date=$(date -u +%Y%m%dT%H%M%SZ)
+failed=0
+for rel in $KERNELS; do
+	echo
+	echo "== $rel"
+	mkdir -p "$BUILD/$rel"
+	build_module "$rel" || { failed=$((failed + 1)); continue; }
+	step "build the benchmark initramfs for $rel"
+	img=$BUILD/$rel/bench-initramfs.cpio.gz
+	if ! "$VMDIR/build-initramfs.sh" -s "$stage" -o "$img" "$rel" \
+		>"$BUILD/$rel/bench-initramfs.log" 2>&1; then
+		show_log "$BUILD/$rel/bench-initramfs.log"
+		failed=$((failed + 1))
+		continue
+	fi
+
+	step "boot $rel (bench, timeout ${tmo}s)"
+	t0=$(date +%s)
+	# The records are long JSON lines: keep them off the terminal.
+	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo"
+	  echo "$?" >"$BUILD/bench/.vm.rc"; } | grep --line-buffered -v '^@bench '
+	vm_rc=$(cat "$BUILD/bench/.vm.rc")
+	t1=$(date +%s)
+
+	out=$BUILD/bench/$rel/$date
+	mkdir -p "$out"
+	log=$BUILD/logs/$rel.bench.log
+	cp "$log" "$out/console.log"
+	step "report in ${out#"$TOP"/} (VM ${vm_rc}, $((t1 - t0))s)"
+	if ! python3 "$BENCHDIR/report.py" --kernel "$rel" --date "$date" \
+		--wall "$((t1 - t0))" --vm-rc "$vm_rc" --out "$out" "$log"; then
+		failed=$((failed + 1))
+		continue
+	fi
+	if command -v gnuplot >/dev/null; then
+		(cd "$out" && gnuplot "$BENCHDIR/plots.gp") ||
+			echo "    gnuplot failed"
+	fi
+	ls "$out" | sed 's/^/    /'
+done
+
+echo
+if [ "$failed" = 0 ]; then
+	echo "bench: done, results in ${BUILD#"$TOP"/}/bench/*/$date"
+else
+	echo "bench: $failed kernel(s) without complete results"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,360 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcptune benchmark, guest side: bbrx against the kernel's bbr and cubic on
+# an emulated bottleneck. init.sh runs it in "bench" mode
+# (tcptune_vm.mode=bench); selftests/bench/bench.sh builds that VM and
+# turns what this prints into the report.
+#
+# The path is bbrx_lib.sh's: $cli -> $rtr -> $srv joined by veth, with the
+# bottleneck on the router (bx_shape: tbf of RATE and buffer LIMIT toward the
+# server, fed by a netem for random loss; netem delay on the ACK path).
+#
+# Output: human lines, and one machine line per run on the console,
+#   @bench {json}
+# between "@bench-begin" and "@bench-end" (the host keeps the lines that
+# parse). Records: "calibration" (unshaped veth throughput), one "run" per
+# scenario x CC x repetition, and "accept" (instrumentation overhead).
+#
+# Settings come from /selftests/bench/bench.conf (written by the host from
+# the BENCH_* environment; see Documentation/performance.rst).
+#
+# Exec-light: every fork+exec costs ~50 ms under TCG and jq ~0.5 s, so the
+# per-run parsing is shell builtins plus one jq call per iperf3 flow.
+# shellcheck disable=SC2154 # $cli, $rtr, $srv come from setup_ns (eval)
+
+. /selftests/lib.sh
+. /selftests/bbrx_lib.sh
+BENCH_DIR=${0%/*}
+[ -f "$BENCH_DIR/bench.conf" ] && . "$BENCH_DIR/bench.conf"
+
+TCPBENCH=/selftests/tcpbench
+FCT_PORT=5301
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	: "${BENCH_SCENARIOS:=clean loss2 buf10}"
+	: "${BENCH_REPS:=1}"
+	: "${BENCH_SECONDS:=5}"
+	: "${BENCH_CALIB_SECONDS:=3}"
+	: "${BENCH_ACCEPT_ROUNDS:=2}"
+else
+	: "${BENCH_SCENARIOS:=clean loss0.1 loss1 loss2 loss5 loss10 buf0.25 buf10 rtt10 rtt50 fair2 vscubic short}"
+	: "${BENCH_REPS:=3}"
+	: "${BENCH_SECONDS:=10}"
+	: "${BENCH_CALIB_SECONDS:=5}"
+	: "${BENCH_ACCEPT_ROUNDS:=4}"
+fi
+: "${BENCH_CCS:=bbrx bbr cubic}"
+: "${BENCH_RATE_MBIT:=20}"
+: "${BENCH_RTT_MS:=40}"
+: "${BENCH_BUF_PCT:=100}"	# default buffer, percent of the BDP
+: "${BENCH_SHORT_KB:=100}"
+: "${BENCH_SHORT_N:=5}"
+: "${BENCH_ACCEPT_SECONDS:=3}"
+: "${BENCH_FORCE:=0}"
+
+T=$BENCH_SECONDS
+TMP=/tmp/bench
+mkdir -p "$TMP"
+
+emit() { echo "@bench $*"; }
+
+# --- per-namespace TCP counters without exec ------------------------------
+
+# A process parked in $cli: /proc/PID/net/snmp is that namespace's MIB.
+snmp_holder() {
+	ip netns exec "$cli" sleep 1000000 &
+	snmp_pid=$!
+	defer "kill $snmp_pid 2>/dev/null"
+}
+
+# snmp_tcp: sets out_segs and retrans_segs from $cli's Tcp: MIB.
+snmp_tcp() {
+	out_segs=0 retrans_segs=0
+	_hdr=
+	while read -r _k _rest; do
+		[ "$_k" = Tcp: ] || continue
+		if [ -z "$_hdr" ]; then
+			_hdr=$_rest
+			continue
+		fi
+		# shellcheck disable=SC2086
+		set -- $_rest
+		for _n in $_hdr; do
+			case $_n in
+			OutSegs) out_segs=$1 ;;
+			RetransSegs) retrans_segs=$1 ;;
+			esac
+			shift
+		done
+		break
+	done <"/proc/$snmp_pid/net/snmp"
+}
+
+# ping_list FILE: the RTT samples (ms) of a busybox ping output, comma
+# separated, in $pl.
+ping_list() {
+	pl=
+	[ -f "$1" ] || return 0
+	while read -r _l; do
+		case $_l in
+		*time=*)
+			_t=${_l##*time=}
+			pl="$pl${pl:+,}${_t%% *}"
+			;;
+		esac
+	done <"$1"
+}
+
+# --- flows ----------------------------------------------------------------
+
+# iperf_flow PORT CC SECONDS OUT: one bulk flow (retries while the server is
+# busy with the previous test). The JSON is in OUT.
+iperf_flow() {
+	_try=0
+	while :; do
+		ip netns exec "$cli" "$IPERF3" -c "$BX_SRV_ADDR" -p "$1" -C "$2" \
+			-t "$3" -O 1 -J >"$4" 2>&1 && return 0
+		_try=$((_try + 1))
+		[ "$_try" -ge 5 ] && return 1
+		sleep 0.5
+	done
+}
+
+# flow_json FILE: $fj, the flow's record (JSON object), and $fh, a summary.
+flow_json() {
+	fj='{"error":"no iperf3 JSON"}' fh='no data'
+	_o=$(jq -r '{bps: .end.sum_received.bits_per_second,
+		     bytes: .end.sum_received.bytes,
+		     retrans: .end.sum_sent.retransmits,
+		     mean_rtt_us: .end.streams[0].sender.mean_rtt,
+		     cc: .end.sender_tcp_congestion,
+		     error: .error} as $o |
+		    ($o | tojson),
+		    "\(($o.bps // 0) / 10000 | floor / 100) Mbit/s, \($o.retrans) retr"' \
+		"$1" 2>/dev/null) || return 0
+	fj=${_o%%
+*}
+	fh=${_o#*
+}
+}
+
+# --- scenarios --------------------------------------------------------------
+
+# scenario NAME: sets kind (bulk, fair2, vscubic, short), loss (percent),
+# rtt (ms), buf_pct (percent of the BDP); returns 1 for an unknown name.
+scenario() {
+	kind=bulk loss=0 rtt=$BENCH_RTT_MS buf_pct=$BENCH_BUF_PCT
+	case $1 in
+	clean) ;;
+	loss*) loss=${1#loss} ;;
+	buf*)
+		_v=${1#buf}
+		_i=${_v%%.*}
+		_f=
+		case $_v in *.*) _f=${_v#*.} ;; esac
+		_f="${_f}00"
+		_f=${_f%"${_f#??}"}
+		_f=${_f#0}
+		buf_pct=$((${_i:-0} * 100 + ${_f:-0}))
+		;;
+	rtt*) rtt=${1#rtt} ;;
+	fair2) kind=fair2 ;;
+	vscubic) kind=vscubic ;;
+	short) kind=short ;;
+	*) return 1 ;;
+	esac
+	case $loss$rtt$buf_pct in
+	*[!0-9.]*|'') return 1 ;;
+	esac
+	return 0
+}
+
+# run_one SCENARIO CC REP: shape the link, run the flows, emit the record.
+run_one() {
+	_sc=$1 _cc=$2 _rep=$3
+	scenario "$_sc"
+	# BDP in bytes: Mbit/s x ms x 125.
+	limit=$((BENCH_RATE_MBIT * rtt * 125 * buf_pct / 100))
+	bx_shape "${rtt}ms" "${loss}%" "${BENCH_RATE_MBIT}mbit" "$limit"
+
+	rm -f "$TMP"/*
+	ip netns exec "$cli" ping -c 5 -i 0.2 -W 2 "$BX_SRV_ADDR" \
+		>"$TMP/base.ping" 2>&1
+	ping_list "$TMP/base.ping"
+	base=$pl
+	snmp_tcp
+	o0=$out_segs r0=$retrans_segs
+
+	# RTT under load: pings every 0.2 s after the first (omitted) second.
+	(sleep 1; exec ip netns exec "$cli" ping -i 0.2 -w "$T" \
+		"$BX_SRV_ADDR" >"$TMP/load.ping" 2>&1) &
+	_ping=$!
+	_ok=true
+	fct=
+	case $kind in
+	bulk)
+		iperf_flow 5201 "$_cc" "$T" "$TMP/f1.json" || _ok=false
+		;;
+	fair2|vscubic)
+		_cc2=$_cc
+		[ "$kind" = vscubic ] && _cc2=cubic
+		iperf_flow 5202 "$_cc2" "$T" "$TMP/f2.json" &
+		_f2=$!
+		iperf_flow 5201 "$_cc" "$T" "$TMP/f1.json" || _ok=false
+		wait "$_f2" || _ok=false
+		;;
+	short)
+		# Short flows of the same CC while a bulk flow keeps the
+		# bottleneck busy: what the CC's queue costs everyone else.
+		iperf_flow 5201 "$_cc" "$T" "$TMP/f1.json" &
+		_f1=$!
+		sleep 1.5
+		fct=$(ip netns exec "$cli" "$TCPBENCH" fct -C "$_cc" \
+			-n $((BENCH_SHORT_KB * 1000)) -r "$BENCH_SHORT_N" -g 300 \
+			"$BX_SRV_ADDR" "$FCT_PORT" 2>&1) || _ok=false
+		wait "$_f1" || _ok=false
+		case $fct in
+		*[!0-9.,na]*|'') fct= _ok=false ;;
+		esac
+		;;
+	esac
+	kill "$_ping" 2>/dev/null
+	wait "$_ping" 2>/dev/null
+	snmp_tcp
+	ping_list "$TMP/load.ping"
+
+	flows= human=
+	for _f in "$TMP/f1.json" "$TMP/f2.json"; do
+		[ -f "$_f" ] || continue
+		flow_json "$_f"
+		flows="$flows${flows:+,}$fj"
+		human="$human${human:+ | }$fh"
+	done
+	[ -n "$flows" ] || _ok=false
+	log "bench: $_sc rep $_rep $_cc: $human${fct:+ | fct ms $fct}"
+	emit "{\"type\":\"run\",\"scenario\":\"$_sc\",\"kind\":\"$kind\",\"cc\":\"$_cc\",\"rep\":$_rep,\"ok\":$_ok,\"rate_mbit\":$BENCH_RATE_MBIT,\"rtt_ms\":$rtt,\"loss_pct\":$loss,\"buf_bdp\":$((buf_pct / 100)).$((buf_pct % 100 / 10))$((buf_pct % 10)),\"buf_bytes\":$limit,\"seconds\":$T,\"base_ping_ms\":[$base],\"ping_ms\":[$pl],\"out_segs\":$((out_segs - o0)),\"retrans_segs\":$((retrans_segs - r0)),\"fct_ms\":[${fct}],\"short_kb\":$BENCH_SHORT_KB,\"flows\":[$flows]}"
+}
+
+# --- calibration ------------------------------------------------------------
+
+calibrate() {
+	tc -n "$rtr" qdisc del dev bx1 root >/dev/null 2>&1
+	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
+	iperf_flow 5201 cubic "$BENCH_CALIB_SECONDS" "$TMP/calib.json"
+	flow_json "$TMP/calib.json"
+	calib_json=$fj
+	calib_mbps=$(jq -r '(.end.sum_received.bits_per_second // 0) / 1000000 | floor' \
+		"$TMP/calib.json" 2>/dev/null)
+	case $calib_mbps in ''|*[!0-9]*) calib_mbps=0 ;; esac
+	calib_ok=true
+	if [ $((BENCH_RATE_MBIT * 3)) -gt "$calib_mbps" ]; then
+		calib_ok=false
+	fi
+	emit "{\"type\":\"calibration\",\"unshaped_mbps\":$calib_mbps,\"link_mbit\":$BENCH_RATE_MBIT,\"ok\":$calib_ok,\"forced\":$([ "$BENCH_FORCE" = 1 ] && echo true || echo false),\"flow\":$calib_json}"
+	log "bench: calibration: unshaped veth path $calib_mbps Mbit/s (cubic, ${BENCH_CALIB_SECONDS}s), link $BENCH_RATE_MBIT Mbit/s"
+	if [ "$calib_ok" = false ]; then
+		log "bench: !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+		log "bench: !!! the link ($BENCH_RATE_MBIT Mbit/s) is more than 1/3 of what the guest"
+		log "bench: !!! carries unshaped ($calib_mbps Mbit/s): the CPU, not the CC, would"
+		log "bench: !!! limit the results. Lower BENCH_RATE_MBIT, or BENCH_FORCE=1."
+		log "bench: !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+		[ "$BENCH_FORCE" = 1 ] || return 1
+	fi
+	return 0
+}
+
+# --- instrumentation overhead: connection rate, module out and in ------------
+
+# accept_bench: connections per second through the unshaped path ($cli ->
+# $rtr -> $srv, no qdiscs), tcptune unloaded then loaded, alternated
+# BENCH_ACCEPT_ROUNDS times so that drifts of the host's load hit both.
+accept_bench() {
+	tc -n "$rtr" qdisc del dev bx1 root >/dev/null 2>&1
+	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
+	_rates_off= _rates_on=
+	_i=0
+	while [ "$_i" -lt "$BENCH_ACCEPT_ROUNDS" ]; do
+		_i=$((_i + 1))
+		for _state in off on; do
+			if [ "$_state" = off ]; then
+				# Sockets that used bbrx may still hold it.
+				slowwait 10 modprobe -r tcptune 2>/dev/null || {
+					log "bench: cannot unload tcptune (in use?)"
+					return 1
+				}
+			else
+				modprobe tcptune || return 1
+			fi
+			_r=$(ip netns exec "$cli" "$TCPBENCH" accept \
+				-t "$BENCH_ACCEPT_SECONDS" "$BX_SRV_ADDR" "$FCT_PORT")
+			_r=${_r%% *}
+			case $_r in ''|*[!0-9.]*) _r=null ;; esac
+			log "bench: accept round $_i, tcptune $_state: $_r conn/s"
+			if [ "$_state" = off ]; then
+				_rates_off="$_rates_off${_rates_off:+,}$_r"
+			else
+				_rates_on="$_rates_on${_rates_on:+,}$_r"
+			fi
+		done
+	done
+	emit "{\"type\":\"accept\",\"seconds\":$BENCH_ACCEPT_SECONDS,\"unloaded\":[$_rates_off],\"loaded\":[$_rates_on]}"
+}
+
+# --- main -------------------------------------------------------------------
+
+require_root
+require_cmd "$IPERF3" "$JQ" "$TCPBENCH"
+tcptune_load
+modprobe -q tcp_bbr
+
+read_file /proc/sys/net/ipv4/tcp_available_congestion_control avail
+ccs=
+for c in $BENCH_CCS; do
+	case " $avail " in
+	*" $c "*) ccs="$ccs $c" ;;
+	*) log "bench: congestion control $c not available (have: $avail)" ;;
+	esac
+done
+[ -n "$ccs" ] || die "no congestion control to compare"
+
+for s in $BENCH_SCENARIOS; do
+	scenario "$s" || die "unknown scenario '$s'"
+done
+
+bx_topology
+BX_PORT=5202 bx_server_start
+ip netns exec "$srv" "$TCPBENCH" server "$FCT_PORT" >/dev/null 2>&1 &
+defer "kill $! 2>/dev/null"
+snmp_holder
+sleep 0.5
+
+echo "@bench-begin"
+_now
+t_begin=$now_ms
+emit "{\"type\":\"config\",\"kernel\":\"$(uname -r)\",\"scenarios\":\"$BENCH_SCENARIOS\",\"ccs\":\"${ccs# }\",\"reps\":$BENCH_REPS,\"seconds\":$T,\"rate_mbit\":$BENCH_RATE_MBIT,\"rtt_ms\":$BENCH_RTT_MS,\"buf_pct\":$BENCH_BUF_PCT,\"quick\":${BENCH_QUICK:-0},\"cpus\":$(grep -c ^processor /proc/cpuinfo)}"
+if ! calibrate; then
+	echo "@bench-end"
+	die "calibration refused the link rate"
+fi
+
+# Repetitions outermost, CCs innermost: a slow drift of the host's load
+# spreads over every CC alike.
+for s in $BENCH_SCENARIOS; do
+	r=1
+	while [ "$r" -le "$BENCH_REPS" ]; do
+		for c in $ccs; do
+			run_one "$s" "$c" "$r"
+		done
+		r=$((r + 1))
+	done
+done
+
+if [ "${BENCH_ACCEPT_ROUNDS:-0}" -gt 0 ]; then
+	accept_bench || log "bench: accept-rate measurement failed"
+	tcptune_load
+fi
+_now
+log "bench: done in $(((now_ms - t_begin) / 1000)) s"
+echo "@bench-end"
+ksft_exit
