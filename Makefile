@@ -5,6 +5,7 @@
 #   make                 module for KERNELRELEASE (default: running kernel) + tcptunectl
 #   make check           every selftest, in VMs booting every target kernel
 #   make run             boot the 6.12 cloud kernel and show a short live demo
+#   make bench           bbrx vs bbr vs cubic in QEMU, per kernel (QUICK=1: subset)
 #   make install         install tcptune.ko into /lib/modules/REL/extra, depmod
 #   make C=1             sparse while building the module
 
@@ -33,6 +34,10 @@ check:
 run:
 	selftests/vm/run-demo.sh
 
+# Documentation/performance.rst; results in build/bench/REL/DATE/.
+bench:
+	selftests/bench/bench.sh --kernels "$(KERNELS)" $(if $(filter 1 yes y true,$(QUICK)),--quick)
+
 # Not "make -C KDIR M=. clean": kbuild would also delete the kernel modules
 # cached under build/kernels.
 clean:
@@ -43,7 +48,7 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all module userctl install check run clean distclean
+.PHONY: all module userctl install check run bench clean distclean
 
 # dkms: copy the module sources to /usr/src/tcptune-VERSION and let dkms build
 # and install them for KERNELRELEASE (and future kernels, AUTOINSTALL).

@@ -130,7 +130,7 @@ for rel in $KERNELS; do
 		(cd "$out" && gnuplot "$BENCHDIR/plots.gp") ||
 			echo "    gnuplot failed"
 	fi
-	ls "$out" | sed 's/^/    /'
+	for f in "$out"/*; do echo "    ${f##*/}"; done
 done
 
 echo

@@ -63,7 +63,9 @@ emit() { echo "@bench $*"; }
 
 # A process parked in $cli: /proc/PID/net/snmp is that namespace's MIB.
 snmp_holder() {
-	ip netns exec "$cli" sleep 1000000 &
+	# "$IP", not the ip() function: $! must be the process itself, not a
+	# subshell running the function in the initial namespace.
+	"$IP" netns exec "$cli" sleep 1000000 &
 	snmp_pid=$!
 	defer "kill $snmp_pid 2>/dev/null"
 }
@@ -187,7 +189,8 @@ run_one() {
 	o0=$out_segs r0=$retrans_segs
 
 	# RTT under load: pings every 0.2 s after the first (omitted) second.
-	(sleep 1; exec ip netns exec "$cli" ping -i 0.2 -w "$T" \
+	# "exec ip" would run busybox's applet: exec "$IP".
+	(sleep 1; exec "$IP" netns exec "$cli" ping -i 0.2 -w "$T" \
 		"$BX_SRV_ADDR" >"$TMP/load.ping" 2>&1) &
 	_ping=$!
 	_ok=true
@@ -215,16 +218,18 @@ run_one() {
 			"$BX_SRV_ADDR" "$FCT_PORT" 2>&1) || _ok=false
 		wait "$_f1" || _ok=false
 		case $fct in
-		*[!0-9.,na]*|'') fct= _ok=false ;;
+		*[!0-9.,na]*|'') fct='' _ok=false ;;
 		esac
 		;;
 	esac
-	kill "$_ping" 2>/dev/null
+	# ping stops by itself (-w, T seconds, within the flows' T + 1): a
+	# kill would lose its buffered output. Kill it only after a failure.
+	[ "$_ok" = true ] || kill "$_ping" 2>/dev/null
 	wait "$_ping" 2>/dev/null
 	snmp_tcp
 	ping_list "$TMP/load.ping"
 
-	flows= human=
+	flows='' human=''
 	for _f in "$TMP/f1.json" "$TMP/f2.json"; do
 		[ -f "$_f" ] || continue
 		flow_json "$_f"
@@ -272,7 +277,7 @@ calibrate() {
 accept_bench() {
 	tc -n "$rtr" qdisc del dev bx1 root >/dev/null 2>&1
 	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
-	_rates_off= _rates_on=
+	_rates_off='' _rates_on=''
 	_i=0
 	while [ "$_i" -lt "$BENCH_ACCEPT_ROUNDS" ]; do
 		_i=$((_i + 1))
@@ -324,7 +329,7 @@ done
 
 bx_topology
 BX_PORT=5202 bx_server_start
-ip netns exec "$srv" "$TCPBENCH" server "$FCT_PORT" >/dev/null 2>&1 &
+"$IP" netns exec "$srv" "$TCPBENCH" server "$FCT_PORT" >/dev/null 2>&1 &
 defer "kill $! 2>/dev/null"
 snmp_holder
 sleep 0.5

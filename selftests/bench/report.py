@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the "@bench" records of a benchmark console log into a report.
+
+  report.py --kernel REL --date DATE --out DIR [--wall S] [--vm-rc N] LOG
+
+Writes to DIR: SCENARIO_CC.json (every repetition, derived metrics and
+their medians), summary.json (configuration, calibration, accept rates),
+results.md (the comparison table), and the data files plots.gp reads
+(loss.dat, buffer.dat). Exits 1 when a run produced no data, when the log
+has no run at all, or when the VM did not finish cleanly (--vm-rc); the
+numbers themselves are never judged.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+
+CC_ORDER = ["bbrx", "bbr", "cubic"]
+
+
+def percentile(values, p):
+    """Nearest-rank percentile of a non-empty list."""
+    v = sorted(values)
+    k = max(0, math.ceil(p / 100.0 * len(v)) - 1)
+    return v[k]
+
+
+def median(values):
+    values = [x for x in values if x is not None]
+    return statistics.median(values) if values else None
+
+
+def derive(rec):
+    """Metrics of one repetition."""
+    flows = [f for f in rec.get("flows", []) if isinstance(f.get("bps"), (int, float))]
+    m = {}
+    rates = [f["bps"] / 1e6 for f in flows]
+    m["goodput_mbps"] = sum(rates) if rates else None
+    m["link_pct"] = (m["goodput_mbps"] / rec["rate_mbit"] * 100) if rates else None
+    base = [x for x in rec.get("base_ping_ms", []) if x is not None]
+    load = [x for x in rec.get("ping_ms", []) if x is not None]
+    m["base_rtt_ms"] = min(base) if base else (min(load) if load else None)
+    m["rtt_median_ms"] = statistics.median(load) if load else None
+    m["rtt_p95_ms"] = percentile(load, 95) if load else None
+    m["ping_samples"] = len(load)
+    if m["base_rtt_ms"] and load:
+        m["rtt_median_inflation"] = m["rtt_median_ms"] / m["base_rtt_ms"]
+        m["rtt_p95_inflation"] = m["rtt_p95_ms"] / m["base_rtt_ms"]
+    else:
+        m["rtt_median_inflation"] = m["rtt_p95_inflation"] = None
+    out, rtx = rec.get("out_segs", 0), rec.get("retrans_segs", 0)
+    m["retrans_pct"] = rtx / out * 100 if out > 0 else None
+    if len(rates) == 2 and sum(rates) > 0:
+        a, b = rates
+        m["jain"] = (a + b) ** 2 / (2 * (a * a + b * b))
+        m["share_first"] = a / (a + b)
+    fct = [x for x in rec.get("fct_ms", []) if isinstance(x, (int, float))]
+    if fct:
+        m["fct_median_ms"] = statistics.median(fct)
+        m["fct_p95_ms"] = percentile(fct, 95)
+    seen = [f.get("cc") for f in rec.get("flows", [])]
+    m["cc_seen"] = seen
+    return m
+
+
+def fmt(v, nd=2):
+    if v is None:
+        return "–"
+    return f"{v:.{nd}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}"
+
+
+# Rows of the table: (key, label, digits, shown for kinds).
+METRICS = [
+    ("goodput_mbps", "goodput Mbit/s", 2, None),
+    ("link_pct", "goodput % of link", 0, None),
+    ("rtt_median_ms", "RTT median ms", 1, None),
+    ("rtt_median_inflation", "RTT median / base", 2, None),
+    ("rtt_p95_inflation", "RTT p95 / base", 2, None),
+    ("retrans_pct", "retransmits %", 2, None),
+    ("jain", "Jain fairness (2 flows)", 3, {"fair2"}),
+    ("share_first", "share of CC vs cubic", 3, {"vscubic"}),
+    ("fct_median_ms", "short flow FCT median ms", 0, {"short"}),
+    ("fct_p95_ms", "short flow FCT p95 ms", 0, {"short"}),
+]
+
+
+def conditions(rec):
+    c = f"{rec['rate_mbit']} Mbit/s, RTT {rec['rtt_ms']} ms, buffer {rec['buf_bdp']:g} BDP"
+    if rec["loss_pct"]:
+        c += f", loss {rec['loss_pct']:g}%"
+    if rec["kind"] == "fair2":
+        c += ", 2 flows same CC"
+    elif rec["kind"] == "vscubic":
+        c += ", CC vs 1 cubic flow"
+    elif rec["kind"] == "short":
+        c += f", {rec.get('short_kb', 100)} KB flows over a bulk flow"
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--date", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--wall", type=int, default=None)
+    ap.add_argument("--vm-rc", type=int, default=0)
+    ap.add_argument("log")
+    a = ap.parse_args()
+
+    records, bad_lines, ended = [], 0, False
+    with open(a.log, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if line == "@bench-end":
+                ended = True
+            if not line.startswith("@bench "):
+                continue
+            try:
+                records.append(json.loads(line[len("@bench "):]))
+            except json.JSONDecodeError:
+                bad_lines += 1
+
+    config = next((r for r in records if r.get("type") == "config"), {})
+    calib = next((r for r in records if r.get("type") == "calibration"), None)
+    accept = next((r for r in records if r.get("type") == "accept"), None)
+    runs = [r for r in records if r.get("type") == "run"]
+
+    problems = []
+    if a.vm_rc != 0:
+        problems.append(f"the VM did not finish cleanly (run-vm.sh exit {a.vm_rc})")
+    if not ended:
+        problems.append("no @bench-end marker: the run was cut short")
+    if bad_lines:
+        problems.append(f"{bad_lines} garbled @bench line(s) ignored")
+    if not runs:
+        problems.append("no run produced a record")
+
+    groups = {}
+    for r in runs:
+        m = derive(r)
+        r["metrics"] = m
+        if not r.get("ok") or m["goodput_mbps"] is None:
+            problems.append(f"{r['scenario']} {r['cc']} rep {r['rep']}: no data")
+        groups.setdefault((r["scenario"], r["cc"]), []).append(r)
+
+    scen_order = []
+    for r in runs:
+        if r["scenario"] not in scen_order:
+            scen_order.append(r["scenario"])
+    ccs = [c for c in CC_ORDER if any(k[1] == c for k in groups)]
+    ccs += sorted({k[1] for k in groups} - set(ccs))
+
+    os.makedirs(a.out, exist_ok=True)
+    med = {}
+    for (sc, cc), reps in groups.items():
+        keys = {k for r in reps for k, v in r["metrics"].items()
+                if isinstance(v, (int, float))}
+        med[(sc, cc)] = {k: median([r["metrics"].get(k) for r in reps]) for k in sorted(keys)}
+        doc = {"kernel": a.kernel, "date": a.date, "scenario": sc, "cc": cc,
+               "kind": reps[0]["kind"], "conditions": conditions(reps[0]),
+               "repetitions": reps, "median": med[(sc, cc)]}
+        with open(os.path.join(a.out, f"{sc}_{cc}.json"), "w") as f:
+            json.dump(doc, f, indent=1)
+
+    acc = None
+    if accept and accept.get("unloaded") and accept.get("loaded"):
+        off = [x for x in accept["unloaded"] if x]
+        on = [x for x in accept["loaded"] if x]
+        pairs = [b / x for x, b in zip(accept["unloaded"], accept["loaded"]) if x and b]
+        if pairs:
+            acc = {"unloaded_median": median(off), "loaded_median": median(on),
+                   "ratio_median": median(pairs), "ratio_min": min(pairs),
+                   "ratio_max": max(pairs), "rounds": len(pairs),
+                   "seconds": accept.get("seconds")}
+
+    summary = {"kernel": a.kernel, "date": a.date, "config": config,
+               "calibration": calib, "accept": accept, "accept_summary": acc,
+               "wall_seconds": a.wall, "problems": problems}
+    with open(os.path.join(a.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+
+    # --- results.md ---
+    L = []
+    L.append(f"# tcptune benchmark: bbrx, bbr, cubic on {a.kernel}")
+    L.append("")
+    L.append(f"- date (UTC): {a.date}")
+    L.append(f"- guest: QEMU TCG, {config.get('cpus', '?')} vCPUs; "
+             f"{'QUICK subset' if config.get('quick') else 'full matrix'}, "
+             f"{config.get('reps', '?')} repetition(s) of {config.get('seconds', '?')} s "
+             f"(+1 s omitted) per CC; medians over repetitions")
+    if a.wall is not None:
+        L.append(f"- wall time of the VM: {a.wall} s")
+    if calib:
+        link, unshaped = calib["link_mbit"], calib["unshaped_mbps"]
+        share = f"{link / unshaped * 100:.0f}%" if unshaped else "?"
+        verdict = "ok (at most 1/3)" if calib["ok"] else \
+            "**WARNING: more than 1/3, the guest's CPU may be the bottleneck**"
+        L.append(f"- calibration: unshaped veth path {unshaped} Mbit/s (one cubic "
+                 f"flow); link {link} Mbit/s = {share} of it: {verdict}")
+    L.append("- RTT: busybox ping every 0.2 s during the transfer, through the "
+             "bottleneck queue; base = lowest of 5 pings before it")
+    L.append("- retransmits: RetransSegs / OutSegs of the sender's namespace, over the "
+             "whole transfer including the first second (iperf3's own count, kept in "
+             "the JSON, leaves that second out)")
+    for p in problems:
+        L.append(f"- **problem: {p}**")
+    L.append("")
+    hdr = "| scenario | metric | " + " | ".join(ccs)
+    ratios = []
+    if "bbrx" in ccs and "cubic" in ccs:
+        ratios.append(("bbrx", "cubic"))
+    if "bbrx" in ccs and "bbr" in ccs:
+        ratios.append(("bbrx", "bbr"))
+    hdr += "".join(f" | {x}/{y}" for x, y in ratios) + " |"
+    L.append(hdr)
+    L.append("|" + "---|" * (2 + len(ccs) + len(ratios)))
+    for sc in scen_order:
+        first = next(r for r in runs if r["scenario"] == sc)
+        first_row = True
+        for key, label, nd, kinds in METRICS:
+            if kinds and first["kind"] not in kinds:
+                continue
+            vals = {cc: med.get((sc, cc), {}).get(key) for cc in ccs}
+            if all(v is None for v in vals.values()):
+                continue
+            name = f"**{sc}**<br>{conditions(first)}" if first_row else ""
+            first_row = False
+            row = f"| {name} | {label} | " + " | ".join(fmt(vals[c], nd) for c in ccs)
+            row += "".join(f" | {ratio(vals[x], vals[y])}" for x, y in ratios) + " |"
+            L.append(row)
+    L.append("")
+    if acc:
+        L.append("## Instrumentation overhead")
+        L.append("")
+        L.append(f"Connections per second (connect, send nothing, close) through the "
+                 f"unshaped path, {acc['rounds']} alternated rounds of {acc['seconds']} s: "
+                 f"tcptune unloaded {acc['unloaded_median']:.0f}/s, loaded "
+                 f"{acc['loaded_median']:.0f}/s (medians); loaded/unloaded ratio "
+                 f"{acc['ratio_median']:.3f} (rounds: {acc['ratio_min']:.3f} to "
+                 f"{acc['ratio_max']:.3f}).")
+        L.append("")
+    plots = [("goodput_vs_loss.png", "goodput vs random loss"),
+             ("rtt_vs_buffer.png", "RTT inflation per buffer size"),
+             ("retrans_vs_buffer.png", "retransmits per buffer size")]
+    L.append("Plots: " + ", ".join(f"[{t}]({p})" for p, t in plots) + ".")
+    L.append("")
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write("\n".join(L))
+
+    # --- results.rst: the same table for the Sphinx documentation ---
+    R = [f"{a.kernel}, {a.date} (UTC), QEMU TCG, {config.get('cpus', '?')} vCPUs, "
+         f"{config.get('reps', '?')} repetition(s) of {config.get('seconds', '?')} s per CC"
+         + (f"; calibration: unshaped path {calib['unshaped_mbps']} Mbit/s, link "
+            f"{calib['link_mbit']} Mbit/s" if calib else "") + ".", ""]
+    if acc:
+        R += [f"Connection rate, tcptune loaded / unloaded: {acc['ratio_median']:.3f} "
+              f"(rounds {acc['ratio_min']:.3f} to {acc['ratio_max']:.3f}; "
+              f"{acc['unloaded_median']:.0f}/s unloaded).", ""]
+    for p in problems:
+        R += [f"Problem: {p}.", ""]
+    R += [".. list-table::", "   :header-rows: 1", "",
+          "   * - scenario", "     - metric"]
+    R += [f"     - {c}" for c in ccs] + [f"     - {x}/{y}" for x, y in ratios]
+    for sc in scen_order:
+        first = next(r for r in runs if r["scenario"] == sc)
+        first_row = True
+        for key, label, nd, kinds in METRICS:
+            if kinds and first["kind"] not in kinds:
+                continue
+            vals = {cc: med.get((sc, cc), {}).get(key) for cc in ccs}
+            if all(v is None for v in vals.values()):
+                continue
+            R.append(f"   * - {sc + ': ' + conditions(first) if first_row else ''}".rstrip())
+            first_row = False
+            R.append(f"     - {label}")
+            R += [f"     - {fmt(vals[c], nd)}" for c in ccs]
+            R += [f"     - {ratio(vals[x], vals[y])}" for x, y in ratios]
+    R.append("")
+    with open(os.path.join(a.out, "results.rst"), "w") as f:
+        f.write("\n".join(R))
+
+    # --- plot data: CC columns in CC_ORDER, NaN where missing ---
+    def default_bulk(r):
+        return r["kind"] == "bulk" and r["rtt_ms"] == config.get("rtt_ms", r["rtt_ms"])
+
+    def series(select, xkey):
+        pts = {}
+        for (sc, cc), reps in groups.items():
+            r = reps[0]
+            if select(r):
+                pts.setdefault(r[xkey], {})[cc] = med[(sc, cc)]
+        return sorted(pts.items())
+
+    def col(d, cc, key):
+        v = d.get(cc, {}).get(key)
+        return "NaN" if v is None else f"{v:.4f}"
+
+    loss = series(lambda r: default_bulk(r) and
+                  r["buf_bytes"] == r["rate_mbit"] * r["rtt_ms"] * 125 * config.get("buf_pct", 100) // 100,
+                  "loss_pct")
+    with open(os.path.join(a.out, "loss.dat"), "w") as f:
+        f.write("# loss_pct " + " ".join(CC_ORDER) + "  (goodput Mbit/s)\n")
+        for x, d in loss:
+            f.write(f"\"{x:g}%\" " + " ".join(col(d, c, "goodput_mbps") for c in CC_ORDER) + "\n")
+    buf = series(lambda r: default_bulk(r) and not r["loss_pct"], "buf_bdp")
+    with open(os.path.join(a.out, "buffer.dat"), "w") as f:
+        f.write("# buf_bdp " + " ".join(f"{c}_rtt_med {c}_rtt_p95 {c}_retrans" for c in CC_ORDER) + "\n")
+        for x, d in buf:
+            f.write(f"\"{x:g} BDP\" " + " ".join(
+                f"{col(d, c, 'rtt_median_inflation')} {col(d, c, 'rtt_p95_inflation')} "
+                f"{col(d, c, 'retrans_pct')}" for c in CC_ORDER) + "\n")
+
+    print("\n".join(L))
+    if problems:
+        print("report: " + "; ".join(problems), file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
