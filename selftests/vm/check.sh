@@ -15,6 +15,9 @@
 # when tests were skipped). A kernel whose VM crashed or timed out counts its
 # missing tests as failed (at least one), and so does a kernel whose module
 # did not build; a failed tcptunectl or selftest build counts one failure.
+# Before the VMs, host-side checks (uapi header = YNL spec, tcptunectl's own
+# tests) count one test each; after them, the benchmark's quick form counts
+# one (unless --tests is given or CHECK_BENCH=0).
 # Exits non-zero on any failure.
 
 set -u
@@ -83,6 +86,16 @@ else
 	echo "not ok 1 host: uapi header matches the YNL spec"
 	failed=$((failed + 1))
 fi
+# tcptunectl's own tests: parsers under ASan/UBSan with a mutation fuzzer,
+# main() against a fake kernel, the command line, --help = man page = RST.
+if make -C "$TOP/userctl" check >"$BUILD/userctl-check.log" 2>&1; then
+	echo "ok 2 host: tcptunectl unit, fuzz, CLI and doc tests"
+	passed=$((passed + 1))
+else
+	show_log "$BUILD/userctl-check.log"
+	echo "not ok 2 host: tcptunectl unit, fuzz, CLI and doc tests"
+	failed=$((failed + 1))
+fi
 
 # Number of tests the VM will run, for counting those a crash left out.
 inst=$BUILD/selftests/install
@@ -131,6 +144,24 @@ for rel in $KERNELS; do
 	failed=$((failed + f))
 	skipped=$((skipped + s))
 done
+
+# The benchmark's quick form, so it never rots: it must produce data for
+# every CC, nothing is asserted about the numbers. BENCH_FORCE=1: on a busy
+# CI host the calibration may find the guest slow; the report says so.
+# Skipped when tests were selected, or with CHECK_BENCH=0.
+if [ -z "$tests" ] && [ "${CHECK_BENCH:-1}" != 0 ]; then
+	step "bench (quick form)"
+	if BENCH_FORCE=1 "$TOP/selftests/bench/bench.sh" --quick \
+		--kernels "$KERNELS" >"$BUILD/bench-quick.log" 2>&1; then
+		grep -E '^(bench|#)' "$BUILD/bench-quick.log" | tail -n 20
+		echo "ok 1 bench: quick form produced results for every CC"
+		passed=$((passed + 1))
+	else
+		show_log "$BUILD/bench-quick.log"
+		echo "not ok 1 bench: quick form produced results for every CC"
+		failed=$((failed + 1))
+	fi
+fi
 
 echo
 finish
