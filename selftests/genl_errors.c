@@ -21,15 +21,6 @@
 #include "nl_lib.h"
 #include "uapi/tcptune.h"
 
-static int load_tcptune(void)
-{
-	if (access("/sys/module/tcptune", F_OK) == 0)
-		return 0;
-	if (system("/sbin/modprobe tcptune") != 0)
-		return -1;
-	return access("/sys/module/tcptune", F_OK);
-}
-
 static int open_family(int *family)
 {
 	struct timeval tv = { .tv_sec = 5 };
@@ -95,7 +86,7 @@ FIXTURE(bad) {
 
 FIXTURE_SETUP(bad)
 {
-	ASSERT_EQ(0, load_tcptune()) TH_LOG("cannot load tcptune");
+	ASSERT_EQ(0, nl_load_tcptune()) TH_LOG("cannot load tcptune");
 	self->fd = open_family(&self->family);
 	ASSERT_LE(0, self->fd) TH_LOG("family %s not found", TCPTUNE_FAMILY_NAME);
 }
@@ -398,7 +389,7 @@ FIXTURE(privs) {
 
 FIXTURE_SETUP(privs)
 {
-	ASSERT_EQ(0, load_tcptune());
+	ASSERT_EQ(0, nl_load_tcptune());
 	self->fd = open_family(&self->family);
 	ASSERT_LE(0, self->fd);
 }

@@ -19,87 +19,35 @@
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
+#include "nl_lib.h"
 #include "uapi/tcptune.h"
 
-#define BUF_SIZE	(64 * 1024)
+#define BUF_SIZE	NL_BUF_SIZE
 #define MAX_NAMES	64
 #define NAME_LEN	64
 
-#define NLA_DATA(na)	((void *)((char *)(na) + NLA_HDRLEN))
-#define NLA_LEN(na)	((int)(na)->nla_len - NLA_HDRLEN)
-
-/* Iterate over the attributes in [data, data + len). */
-#define nla_for_each(pos, data, len, rem)				\
-	for (pos = (struct nlattr *)(data), rem = (len);		\
-	     rem >= (int)sizeof(*pos) && pos->nla_len >= sizeof(*pos) &&	\
-	     pos->nla_len <= rem;					\
-	     rem -= NLA_ALIGN(pos->nla_len),				\
-	     pos = (struct nlattr *)((char *)pos + NLA_ALIGN(pos->nla_len)))
-
-static size_t put_attr(char *p, uint16_t type, const void *data, size_t len)
-{
-	struct nlattr *na = (struct nlattr *)p;
-
-	na->nla_type = type;
-	na->nla_len = NLA_HDRLEN + len;
-	memcpy(p + NLA_HDRLEN, data, len);
-	return NLA_ALIGN(na->nla_len);
-}
-
 /*
- * Send one genl "do" request with an ACK and copy the reply's attributes to
- * @attrs. Returns the attributes' length, or -errno from the kernel.
+ * Send one genl "do" request without attributes (or, for CTRL, with
+ * @req_name as the family name) and copy the reply's attributes to @attrs.
+ * Returns the attributes' length, or -errno from the kernel.
  */
 static int genl_do(int fd, uint16_t family, uint8_t cmd, uint8_t version,
-		   const char *req_attrs, size_t req_len,
-		   char *attrs, size_t attrs_size)
+		   const char *req_name, char *attrs, size_t attrs_size)
 {
-	static uint32_t seq = 1;
-	static char buf[BUF_SIZE];
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	struct genlmsghdr *g;
-	int got = -ENODATA;
-	ssize_t n;
+	static struct nl_answer a;
+	struct nl_msg m;
 
-	memset(buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++seq;
-	g = NLMSG_DATA(nlh);
-	g->cmd = cmd;
-	g->version = version;
-	memcpy(buf + NLMSG_HDRLEN + GENL_HDRLEN, req_attrs, req_len);
-	nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + req_len;
-	if (send(fd, buf, nlh->nlmsg_len, 0) < 0)
-		return -errno;
-
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0)
-			return -errno;
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nlh);
-
-				return e->error ? e->error : got;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return got;
-			if (got < 0) {
-				int len = nlh->nlmsg_len - NLMSG_HDRLEN -
-					  GENL_HDRLEN;
-
-				if (len < 0 || (size_t)len > attrs_size)
-					return -EMSGSIZE;
-				memcpy(attrs, (char *)NLMSG_DATA(nlh) +
-				       GENL_HDRLEN, len);
-				got = len;
-			}
-		}
-	}
+	nl_msg_init(&m, family, cmd, version);
+	if (req_name)
+		nl_put_str(&m, CTRL_ATTR_FAMILY_NAME, req_name);
+	if (nl_send(fd, &m, &a))
+		return a.error;
+	if (a.attrs_len < 0)
+		return -ENODATA;
+	if ((size_t)a.attrs_len > attrs_size)
+		return -EMSGSIZE;
+	memcpy(attrs, a.attrs, a.attrs_len);
+	return a.attrs_len;
 }
 
 /* First line of a small file, without the newline; "" if unreadable. */
@@ -115,15 +63,6 @@ static void read_line(const char *path, char *out, size_t size)
 	fclose(f);
 }
 
-static int load_tcptune(void)
-{
-	if (access("/sys/module/tcptune", F_OK) == 0)
-		return 0;
-	if (system("/usr/sbin/modprobe tcptune || modprobe tcptune") != 0)
-		return -1;
-	return access("/sys/module/tcptune", F_OK);
-}
-
 FIXTURE(genl) {
 	int fd;
 	uint16_t family;
@@ -133,18 +72,16 @@ FIXTURE(genl) {
 
 FIXTURE_SETUP(genl)
 {
-	char req[256], attrs[BUF_SIZE];
+	static char attrs[BUF_SIZE];
 	struct nlattr *na, *grp, *ga;
 	int len, rem, rem2, rem3;
 
-	ASSERT_EQ(0, load_tcptune()) TH_LOG("cannot load tcptune");
-	self->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ASSERT_EQ(0, nl_load_tcptune()) TH_LOG("cannot load tcptune");
+	self->fd = nl_open();
 	ASSERT_LE(0, self->fd);
 
-	len = genl_do(self->fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, req,
-		      put_attr(req, CTRL_ATTR_FAMILY_NAME, TCPTUNE_FAMILY_NAME,
-			       sizeof(TCPTUNE_FAMILY_NAME)),
-		      attrs, sizeof(attrs));
+	len = genl_do(self->fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+		      TCPTUNE_FAMILY_NAME, attrs, sizeof(attrs));
 	ASSERT_LE(0, len) TH_LOG("resolving family %s: %s",
 				 TCPTUNE_FAMILY_NAME, strerror(-len));
 
@@ -199,7 +136,7 @@ TEST_F(genl, get_version)
 	int len, rem;
 
 	len = genl_do(self->fd, self->family, TCPTUNE_CMD_GET_VERSION,
-		      TCPTUNE_FAMILY_VERSION, NULL, 0, attrs, sizeof(attrs));
+		      TCPTUNE_FAMILY_VERSION, NULL, attrs, sizeof(attrs));
 	ASSERT_LE(0, len) TH_LOG("GET_VERSION: %s", strerror(-len));
 	nla_for_each(na, attrs, len, rem) {
 		if (na->nla_type == TCPTUNE_A_VERSION)
@@ -226,7 +163,7 @@ TEST_F(genl, get_stats_matches_procfs)
 	FILE *f;
 
 	len = genl_do(self->fd, self->family, TCPTUNE_CMD_GET_STATS,
-		      TCPTUNE_FAMILY_VERSION, NULL, 0, attrs, sizeof(attrs));
+		      TCPTUNE_FAMILY_VERSION, NULL, attrs, sizeof(attrs));
 	ASSERT_LE(0, len) TH_LOG("GET_STATS: %s", strerror(-len));
 	nla_for_each(na, attrs, len, rem) {
 		int have_value = 0;
@@ -279,7 +216,7 @@ TEST_F(genl, get_config_params)
 	unsigned int i;
 
 	len = genl_do(self->fd, self->family, TCPTUNE_CMD_GET_CONFIG,
-		      TCPTUNE_FAMILY_VERSION, NULL, 0, attrs, sizeof(attrs));
+		      TCPTUNE_FAMILY_VERSION, NULL, attrs, sizeof(attrs));
 	ASSERT_LE(0, len) TH_LOG("GET_CONFIG: %s", strerror(-len));
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -326,7 +263,7 @@ TEST_F(genl, unknown_command)
 	int len;
 
 	len = genl_do(self->fd, self->family, TCPTUNE_CMD_MAX + 1,
-		      TCPTUNE_FAMILY_VERSION, NULL, 0, attrs, sizeof(attrs));
+		      TCPTUNE_FAMILY_VERSION, NULL, attrs, sizeof(attrs));
 	EXPECT_EQ(-EOPNOTSUPP, len);
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -204,6 +205,16 @@ static inline int nl_family_id(int fd, const char *name)
 		if (na->nla_type == CTRL_ATTR_FAMILY_ID)
 			return *(uint16_t *)NLA_DATA(na);
 	return -ENOENT;
+}
+
+/* Load tcptune unless it is loaded; 0 when it is there. */
+static inline int nl_load_tcptune(void)
+{
+	if (access("/sys/module/tcptune", F_OK) == 0)
+		return 0;
+	if (system("/sbin/modprobe tcptune") != 0)
+		return -1;
+	return access("/sys/module/tcptune", F_OK);
 }
 
 #endif /* _TCPTUNE_NL_LIB_H */
