@@ -185,13 +185,10 @@ enum tl_hook_id {
 	TL_NHOOKS
 };
 
-struct tl_hook {
-	const char *symbol;
+/* What a SYN-path hook attributes, indexed like tl_hooks. */
+struct tl_syn_attr {
 	u32 mask;			/* counters attributed, BIT(TL_*) */
 	bool arg_is_req;		/* argument 0 is a request socket */
-	bool registered;
-	struct kretprobe krp;		/* all hooks but listen_stop */
-	struct kprobe kp;		/* listen_stop */
 };
 
 #define TL_SYN_MASK	(BIT(TL_OVERFLOWS) | BIT(TL_DROPS) | BIT(TL_REQQ_DROP) | \
@@ -211,18 +208,12 @@ struct tl_start_frame {
 	struct tl_entry *e;
 };
 
-struct tl_hook_pcpu {
-	unsigned long hits;		/* handler ran */
-	unsigned long nested;		/* inside another hooked call: left to it */
-	unsigned long unsafe;		/* not in BH context: not attributed */
-	unsigned long untracked;	/* events for a socket without entry */
-};
-
-static DEFINE_PER_CPU(struct tl_hook_pcpu [TL_NHOOKS], tl_hook_stats);
+static DEFINE_PER_CPU(struct tcptune_hook_pcpu [TL_NHOOKS], tl_hook_stats);
 static DEFINE_PER_CPU(int, tl_depth);
 static atomic_long_t tl_alloc_failures = ATOMIC_LONG_INIT(0);
 
-static struct tl_hook tl_hooks[TL_NHOOKS];
+static struct tcptune_hook tl_hooks[TL_NHOOKS];
+static const struct tl_syn_attr tl_syn_attrs[TL_NHOOKS];
 
 /* Under RCU, or while the netns cannot go away. */
 static struct tcptune_listeners *tl_of(struct net *net)
@@ -355,19 +346,20 @@ static void tl_event(struct net *net, struct tl_entry *e, int kind);
 
 /* ---- SYN path: attribute this CPU's MIB increments ---------------------- */
 
-static struct tl_hook *tl_hook_of(struct kretprobe_instance *ri)
+static struct tcptune_hook *tl_hook_of(struct kretprobe_instance *ri)
 {
-	return container_of(get_kretprobe(ri), struct tl_hook, krp);
+	return container_of(get_kretprobe(ri), struct tcptune_hook, krp);
 }
 
 static int tl_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct tl_hook *h = tl_hook_of(ri);
+	struct tcptune_hook *h = tl_hook_of(ri);
+	const struct tl_syn_attr *a = &tl_syn_attrs[h - tl_hooks];
 	struct tl_frame *f = (struct tl_frame *)ri->data;
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct tl_hook_pcpu *st = this_cpu_ptr(&tl_hook_stats[h - tl_hooks]);
+	struct tcptune_hook_pcpu *st = this_cpu_ptr(h->stats);
 	struct linux_mib __percpu *mib;
-	unsigned long mask = h->mask;
+	unsigned long mask = a->mask;
 	int i;
 
 	st->hits++;
@@ -380,7 +372,7 @@ static int tl_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		st->nested++;
 		return 1;
 	}
-	if (h->arg_is_req)
+	if (a->arg_is_req)
 		sk = inet_reqsk(sk)->rsk_listener;
 	f->sk = sk;
 	f->net = sock_net(sk);
@@ -393,11 +385,11 @@ static int tl_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int tl_syn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct tl_hook *h = tl_hook_of(ri);
+	struct tcptune_hook *h = tl_hook_of(ri);
 	struct tl_frame *f = (struct tl_frame *)ri->data;
 	struct linux_mib __percpu *mib = f->net->mib.net_statistics;
 	unsigned long delta[TL_NCOUNTERS] = {};
-	unsigned long mask = h->mask, any = 0;
+	unsigned long mask = tl_syn_attrs[h - tl_hooks].mask, any = 0;
 	struct tcptune_listeners *tl;
 	struct tl_entry *e;
 	int i;
@@ -415,7 +407,7 @@ static int tl_syn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	tl = tl_of(f->net);
 	e = tl ? tl_lookup(tl, f->sk) : NULL;
 	if (!e) {
-		this_cpu_inc(tl_hook_stats[h - tl_hooks].untracked);
+		this_cpu_inc(h->stats->untracked);
 		goto out;
 	}
 	for_each_set_bit(i, &mask, TL_NCOUNTERS) {
@@ -442,13 +434,13 @@ static bool tl_is_tcp(const struct sock *sk)
 
 static int tl_start_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct tl_hook *h = tl_hook_of(ri);
+	struct tcptune_hook *h = tl_hook_of(ri);
 	struct tl_start_frame *f = (struct tl_start_frame *)ri->data;
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tcptune_listeners *tl;
 	struct tl_entry *e, *old;
 
-	this_cpu_inc(tl_hook_stats[h - tl_hooks].hits);
+	this_cpu_inc(h->stats->hits);
 	if (!tl_is_tcp(sk))
 		return 1;
 	/* The socket is locked and its netns alive until we return. */
@@ -525,11 +517,10 @@ out:
 
 /* ---- Hook table and registration ---------------------------------------- */
 
-#define TL_SYN_HOOK(id, sym, m, req)					\
+#define TL_SYN_HOOK(id, sym)						\
 	[id] = {							\
 		.symbol = sym,						\
-		.mask = m,						\
-		.arg_is_req = req,					\
+		.stats = &tl_hook_stats[id],				\
 		.krp = {						\
 			.entry_handler = tl_syn_entry,			\
 			.handler = tl_syn_ret,				\
@@ -537,9 +528,10 @@ out:
 		},							\
 	}
 
-static struct tl_hook tl_hooks[TL_NHOOKS] = {
+static struct tcptune_hook tl_hooks[TL_NHOOKS] = {
 	[TL_HOOK_LISTEN_START] = {
 		.symbol = "inet_csk_listen_start",
+		.stats = &tl_hook_stats[TL_HOOK_LISTEN_START],
 		.krp = {
 			.entry_handler = tl_start_entry,
 			.handler = tl_start_ret,
@@ -548,70 +540,25 @@ static struct tl_hook tl_hooks[TL_NHOOKS] = {
 	},
 	[TL_HOOK_LISTEN_STOP] = {
 		.symbol = "inet_csk_listen_stop",
+		.stats = &tl_hook_stats[TL_HOOK_LISTEN_STOP],
 		.kp = { .pre_handler = tl_stop_pre },
 	},
-	TL_SYN_HOOK(TL_HOOK_V4_CONN_REQUEST, "tcp_v4_conn_request", TL_SYN_MASK, false),
-	TL_SYN_HOOK(TL_HOOK_V6_CONN_REQUEST, "tcp_v6_conn_request", TL_SYN_MASK, false),
-	TL_SYN_HOOK(TL_HOOK_V4_SYN_RECV_SOCK, "tcp_v4_syn_recv_sock", TL_ACK_MASK, false),
-	TL_SYN_HOOK(TL_HOOK_V6_SYN_RECV_SOCK, "tcp_v6_syn_recv_sock", TL_ACK_MASK, false),
-	TL_SYN_HOOK(TL_HOOK_REQ_ERR, "tcp_req_err", BIT(TL_DROPS), true),
-	TL_SYN_HOOK(TL_HOOK_RTX_SYNACK, "tcp_rtx_synack", BIT(TL_SYNACK_RETRANS), false),
+	TL_SYN_HOOK(TL_HOOK_V4_CONN_REQUEST, "tcp_v4_conn_request"),
+	TL_SYN_HOOK(TL_HOOK_V6_CONN_REQUEST, "tcp_v6_conn_request"),
+	TL_SYN_HOOK(TL_HOOK_V4_SYN_RECV_SOCK, "tcp_v4_syn_recv_sock"),
+	TL_SYN_HOOK(TL_HOOK_V6_SYN_RECV_SOCK, "tcp_v6_syn_recv_sock"),
+	TL_SYN_HOOK(TL_HOOK_REQ_ERR, "tcp_req_err"),
+	TL_SYN_HOOK(TL_HOOK_RTX_SYNACK, "tcp_rtx_synack"),
 };
 
-static unsigned long tl_hook_missed(const struct tl_hook *h)
-{
-	if (h->kp.pre_handler)
-		return h->kp.nmissed;
-	return h->krp.nmissed + h->krp.kp.nmissed;
-}
-
-static void tl_unregister(void)
-{
-	int i;
-
-	for (i = TL_NHOOKS - 1; i >= 0; i--) {
-		struct tl_hook *h = &tl_hooks[i];
-
-		if (!h->registered)
-			continue;
-		if (h->kp.pre_handler)
-			unregister_kprobe(&h->kp);
-		else
-			unregister_kretprobe(&h->krp);
-		h->registered = false;
-	}
-}
-
-static int tl_register(void)
-{
-	int i, err;
-
-	for (i = 0; i < TL_NHOOKS; i++) {
-		struct tl_hook *h = &tl_hooks[i];
-
-		if (h->kp.pre_handler) {
-			h->kp.symbol_name = h->symbol;
-			err = register_kprobe(&h->kp);
-		} else {
-			h->krp.kp.symbol_name = h->symbol;
-			/* BH-disabled calls nest at most twice per CPU. */
-			h->krp.maxactive = 4 * num_possible_cpus() + 16;
-			err = register_kretprobe(&h->krp);
-		}
-		if (err) {
-			pr_err("listeners: cannot hook kernel function %s (%d%s)\n",
-			       h->symbol, err,
-			       err == -ENOENT ? ": symbol missing in this kernel" : "");
-			goto err;
-		}
-		h->registered = true;
-	}
-	return 0;
-
-err:
-	tl_unregister();
-	return err;
-}
+static const struct tl_syn_attr tl_syn_attrs[TL_NHOOKS] = {
+	[TL_HOOK_V4_CONN_REQUEST]	= { TL_SYN_MASK, false },
+	[TL_HOOK_V6_CONN_REQUEST]	= { TL_SYN_MASK, false },
+	[TL_HOOK_V4_SYN_RECV_SOCK]	= { TL_ACK_MASK, false },
+	[TL_HOOK_V6_SYN_RECV_SOCK]	= { TL_ACK_MASK, false },
+	[TL_HOOK_REQ_ERR]		= { BIT(TL_DROPS), true },
+	[TL_HOOK_RTX_SYNACK]		= { BIT(TL_SYNACK_RETRANS), false },
+};
 
 /* Listeners that were listening before the hooks existed. */
 static void tl_track(struct sock *sk)
@@ -910,27 +857,8 @@ out:
 
 static int tl_hooks_show(struct seq_file *seq, void *v)
 {
-	int i, cpu;
-
-	seq_puts(seq, "hook symbol registered hits misses nested not_bh untracked\n");
-	for (i = 0; i < TL_NHOOKS; i++) {
-		const struct tl_hook *h = &tl_hooks[i];
-		struct tl_hook_pcpu sum = {};
-
-		for_each_possible_cpu(cpu) {
-			const struct tl_hook_pcpu *p = per_cpu_ptr(&tl_hook_stats[i], cpu);
-
-			sum.hits += READ_ONCE(p->hits);
-			sum.nested += READ_ONCE(p->nested);
-			sum.unsafe += READ_ONCE(p->unsafe);
-			sum.untracked += READ_ONCE(p->untracked);
-		}
-		seq_printf(seq, "%s %s %s %lu %lu %lu %lu %lu\n",
-			   h->kp.pre_handler ? "kprobe" : "kretprobe", h->symbol,
-			   h->registered ? "yes" : "no", sum.hits,
-			   h->registered ? tl_hook_missed(h) : 0, sum.nested,
-			   sum.unsafe, sum.untracked);
-	}
+	tcptune_hooks_show(seq, tl_hooks, TL_NHOOKS,
+			   TCPTUNE_HOOK_COL_NESTED | TCPTUNE_HOOK_COL_NOT_BH);
 	seq_printf(seq, "alloc_failures %ld\n", atomic_long_read(&tl_alloc_failures));
 	return 0;
 }
@@ -989,7 +917,7 @@ int __init tcptune_listeners_init(void)
 {
 	int err;
 
-	err = tl_register();
+	err = tcptune_hooks_register(tl_hooks, TL_NHOOKS, "listeners");
 	if (err)
 		return err;
 	tl_walk_existing();
@@ -1001,5 +929,5 @@ int __init tcptune_listeners_init(void)
 
 void tcptune_listeners_exit(void)
 {
-	tl_unregister();
+	tcptune_hooks_unregister(tl_hooks, TL_NHOOKS);
 }

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include <linux/moduleparam.h>
+#include <linux/kprobes.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/genetlink.h>
@@ -133,6 +134,39 @@ void tcptune_netlink_exit(void);
 /* debugfs root, NULL when debugfs is unavailable. */
 extern struct dentry *tcptune_debugfs;
 
+struct seq_file;
+struct proc_dir_entry;
+
+/*
+ * Kernel function hooks (hooks.c), shared by listeners.c and timewait.c.
+ * A hook is a kprobe when kp.pre_handler is set, a kretprobe otherwise.
+ * stats points at the hook's slot of a static per-CPU array; handlers bump
+ * it with this_cpu_inc(h->stats->hits) and so on.
+ */
+struct tcptune_hook_pcpu {
+	unsigned long hits;		/* handler ran */
+	unsigned long nested;		/* inside another hooked call: left to it */
+	unsigned long unsafe;		/* not in BH context: not attributed */
+	unsigned long untracked;	/* nothing tracked for the event */
+};
+
+struct tcptune_hook {
+	const char *symbol;
+	bool registered;
+	struct tcptune_hook_pcpu __percpu *stats;
+	struct kprobe kp;		/* kprobe hooks */
+	struct kretprobe krp;		/* kretprobe hooks */
+};
+
+/* Optional columns of tcptune_hooks_show(), between misses and untracked. */
+#define TCPTUNE_HOOK_COL_NESTED	BIT(0)
+#define TCPTUNE_HOOK_COL_NOT_BH	BIT(1)
+
+int tcptune_hooks_register(struct tcptune_hook *hooks, int n, const char *part);
+void tcptune_hooks_unregister(struct tcptune_hook *hooks, int n);
+void tcptune_hooks_show(struct seq_file *seq, const struct tcptune_hook *hooks,
+			int n, unsigned int cols);
+
 /* bbrx congestion control (bbrx.c). */
 extern struct tcptune_param bbrx_params[];
 extern const unsigned int bbrx_nparams;
@@ -140,8 +174,6 @@ int bbrx_register(void);
 void bbrx_unregister(void);
 
 /* Per-listener queue counters (listeners.c). */
-struct seq_file;
-struct proc_dir_entry;
 int tcptune_listeners_init(void);
 void tcptune_listeners_exit(void);
 int tcptune_listeners_net_init(struct net *net, struct proc_dir_entry *dir);

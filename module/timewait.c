@@ -256,18 +256,8 @@ enum tw_hook_id {
 	TW_NHOOKS
 };
 
-struct tw_hook {
-	const char *symbol;
-	bool registered;
-	struct kprobe kp;
-};
-
-struct tw_hook_pcpu {
-	unsigned long hits;
-	unsigned long untracked;	/* no tracked netns (or not TCP) */
-};
-
-static DEFINE_PER_CPU(struct tw_hook_pcpu [TW_NHOOKS], tw_hook_stats);
+/* untracked: no tracked netns (or not TCP). */
+static DEFINE_PER_CPU(struct tcptune_hook_pcpu [TW_NHOOKS], tw_hook_stats);
 
 static void tw_hit(enum tw_hook_id id)
 {
@@ -390,56 +380,23 @@ static int tw_alloc_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static struct tw_hook tw_hooks[TW_NHOOKS] = {
+static struct tcptune_hook tw_hooks[TW_NHOOKS] = {
 	[TW_HOOK_SCHEDULE] = {
 		.symbol = "__inet_twsk_schedule",
+		.stats = &tw_hook_stats[TW_HOOK_SCHEDULE],
 		.kp = { .pre_handler = tw_schedule_pre },
 	},
 	[TW_HOOK_FREE] = {
 		.symbol = "inet_twsk_free",
+		.stats = &tw_hook_stats[TW_HOOK_FREE],
 		.kp = { .pre_handler = tw_free_pre },
 	},
 	[TW_HOOK_ALLOC] = {
 		.symbol = "inet_twsk_alloc",
+		.stats = &tw_hook_stats[TW_HOOK_ALLOC],
 		.kp = { .pre_handler = tw_alloc_pre },
 	},
 };
-
-static void tw_unregister(void)
-{
-	int i;
-
-	for (i = TW_NHOOKS - 1; i >= 0; i--) {
-		if (!tw_hooks[i].registered)
-			continue;
-		unregister_kprobe(&tw_hooks[i].kp);
-		tw_hooks[i].registered = false;
-	}
-}
-
-static int tw_register(void)
-{
-	int i, err;
-
-	for (i = 0; i < TW_NHOOKS; i++) {
-		struct tw_hook *h = &tw_hooks[i];
-
-		h->kp.symbol_name = h->symbol;
-		err = register_kprobe(&h->kp);
-		if (err) {
-			pr_err("timewait: cannot hook kernel function %s (%d%s)\n",
-			       h->symbol, err,
-			       err == -ENOENT ? ": symbol missing in this kernel" : "");
-			goto err;
-		}
-		h->registered = true;
-	}
-	return 0;
-
-err:
-	tw_unregister();
-	return err;
-}
 
 /* ---- Events ----------------------------------------------------------------- */
 
@@ -918,23 +875,7 @@ out:
 
 static int tw_debug_show(struct seq_file *seq, void *v)
 {
-	int i, cpu;
-
-	seq_puts(seq, "hook symbol registered hits misses untracked\n");
-	for (i = 0; i < TW_NHOOKS; i++) {
-		const struct tw_hook *h = &tw_hooks[i];
-		unsigned long hits = 0, untracked = 0;
-
-		for_each_possible_cpu(cpu) {
-			const struct tw_hook_pcpu *p = per_cpu_ptr(&tw_hook_stats[i], cpu);
-
-			hits += READ_ONCE(p->hits);
-			untracked += READ_ONCE(p->untracked);
-		}
-		seq_printf(seq, "kprobe %s %s %lu %lu %lu\n", h->symbol,
-			   h->registered ? "yes" : "no", hits,
-			   h->registered ? h->kp.nmissed : 0, untracked);
-	}
+	tcptune_hooks_show(seq, tw_hooks, TW_NHOOKS, 0);
 	seq_printf(seq, "created_total %lld\n", atomic64_read(&tw_created_total));
 	seq_printf(seq, "destroyed_total %lld\n", atomic64_read(&tw_destroyed_total));
 	seq_printf(seq, "destroyed_untracked %lld\n",
@@ -1046,7 +987,7 @@ int __init tcptune_timewait_init(void)
 {
 	int err;
 
-	err = tw_register();
+	err = tcptune_hooks_register(tw_hooks, TW_NHOOKS, "timewait");
 	if (err)
 		return err;
 	if (tcptune_debugfs)
@@ -1057,5 +998,5 @@ int __init tcptune_timewait_init(void)
 
 void tcptune_timewait_exit(void)
 {
-	tw_unregister();
+	tcptune_hooks_unregister(tw_hooks, TW_NHOOKS);
 }
