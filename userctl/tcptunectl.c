@@ -887,6 +887,7 @@ struct tw_row {
 	uint32_t family;
 	uint32_t port_range, pct100;
 	uint32_t age_min, age_max;
+	uint32_t max_buckets;	/* tw-overflow events */
 	bool has_age_max, has_pct;
 	uint16_t port;
 	uint8_t addr[16];
@@ -913,6 +914,7 @@ static int parse_tw_row(const struct nlattr *nest, struct tw_row *r)
 		case TCPTUNE_A_TIMEWAIT_PCT100:
 		case TCPTUNE_A_TIMEWAIT_AGE_MIN_S:
 		case TCPTUNE_A_TIMEWAIT_AGE_MAX_S:
+		case TCPTUNE_A_TIMEWAIT_MAX_BUCKETS:
 			if (attr_check(a, 4))
 				return -EPROTO;
 			switch (mnl_attr_get_type(a)) {
@@ -931,6 +933,9 @@ static int parse_tw_row(const struct nlattr *nest, struct tw_row *r)
 				break;
 			case TCPTUNE_A_TIMEWAIT_AGE_MIN_S:
 				r->age_min = mnl_attr_get_u32(a);
+				break;
+			case TCPTUNE_A_TIMEWAIT_MAX_BUCKETS:
+				r->max_buckets = mnl_attr_get_u32(a);
 				break;
 			default:
 				r->age_max = mnl_attr_get_u32(a);
@@ -995,9 +1000,19 @@ static const char *const tw_kind_names[] = {
  * JSON: an array of objects with those keys ("pct" only in remote rows,
  * with "port_range"; age rows have "endpoint" as the bucket, e.g. "1-5s").
  */
+/* "addr:port" ("[addr]:port" for IPv6) of a local or remote row. */
+static void tw_endpoint(const struct tw_row *r, char *ep, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	strcpy(a, "?");
+	inet_ntop(r->addrlen == 16 ? AF_INET6 : AF_INET, r->addr, a, sizeof(a));
+	snprintf(ep, size, r->addrlen == 16 ? "[%s]:%u" : "%s:%u", a, r->port);
+}
+
 static void print_tw_rows(const struct tw_rows *rs)
 {
-	char ep[64], a[INET6_ADDRSTRLEN];
+	char ep[64];
 	size_t i;
 
 	out_open_array(NULL);
@@ -1013,11 +1028,7 @@ static void print_tw_rows(const struct tw_rows *rs)
 			else
 				snprintf(ep, sizeof(ep), "%us+", r->age_min);
 		} else {
-			strcpy(a, "?");
-			inet_ntop(r->addrlen == 16 ? AF_INET6 : AF_INET, r->addr,
-				  a, sizeof(a));
-			snprintf(ep, sizeof(ep), r->addrlen == 16 ? "[%s]:%u" : "%s:%u",
-				 a, r->port);
+			tw_endpoint(r, ep, sizeof(ep));
 		}
 		out_open_object(NULL);
 		out_string("kind", "%s", kind);
@@ -1110,12 +1121,16 @@ static bool monitor_done(const struct monitor *m)
 /*
  * Text: "param-changed scope=S name=N value=V",
  * "listen-overflow local=ADDR:PORT kind=accept-queue|syn-queue count=N",
- * or "event kind=K".
+ * "tw-exhaustion remote=ADDR:PORT count=N pct=P port_range=R",
+ * "tw-overflow max_buckets=M count=N", or "event kind=K".
  * JSON: {"event":"param-changed","scope":..,"name":..,"value":..},
- * {"event":"listen-overflow","local":..,"kind":..,"count":..} or
+ * {"event":"listen-overflow","local":..,"kind":..,"count":..},
+ * {"event":"tw-exhaustion","remote":..,"count":..,"pct100":..,"port_range":..},
+ * {"event":"tw-overflow","max_buckets":..,"count":..} or
  * {"event":"unknown","kind":K}, with "netns_cookie" when the kernel sent one.
  */
-static void print_event(const struct tt_event *ev, const struct listener *l)
+static void print_event(const struct tt_event *ev, const struct listener *l,
+			const struct tw_row *tw)
 {
 	char local[64];
 
@@ -1128,6 +1143,18 @@ static void print_event(const struct tt_event *ev, const struct listener *l)
 			   l->kind == TCPTUNE_OVERFLOW_KIND_SYN_QUEUE ?
 			   "syn-queue" : "accept-queue");
 		out_uint("count", " count=%llu", l->count);
+	} else if (ev->kind == TCPTUNE_EVENT_KIND_TW_EXHAUSTION && tw) {
+		tw_endpoint(tw, local, sizeof(local));
+		out_string("event", "%s", "tw-exhaustion");
+		out_string("remote", " remote=%s", local);
+		out_uint("count", " count=%llu", (unsigned long long)tw->count);
+		out_text(" pct=%u.%02u", tw->pct100 / 100, tw->pct100 % 100);
+		out_uint("pct100", NULL, tw->pct100);
+		out_uint("port_range", " port_range=%llu", tw->port_range);
+	} else if (ev->kind == TCPTUNE_EVENT_KIND_TW_OVERFLOW && tw) {
+		out_string("event", "%s", "tw-overflow");
+		out_uint("max_buckets", " max_buckets=%llu", tw->max_buckets);
+		out_uint("count", " count=%llu", (unsigned long long)tw->count);
 	} else if (ev->kind == TCPTUNE_EVENT_KIND_PARAM_CHANGED) {
 		out_string("event", "%s", "param-changed");
 		out_string("scope", " scope=%s", scope_name(ev->param.scope));
@@ -1144,11 +1171,27 @@ static void print_event(const struct tt_event *ev, const struct listener *l)
 	out_close_object();
 }
 
+/* Print the event @ev parsed from @nlh, with its listener or TIME_WAIT nest. */
+static void print_event_msg(const struct nlmsghdr *nlh, const struct tt_event *ev)
+{
+	struct listener l, *lp = NULL;
+	struct tw_row tw, *twp = NULL;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == TCPTUNE_A_LISTENER &&
+		    !parse_listener(a, &l))
+			lp = &l;
+		if (mnl_attr_get_type(a) == TCPTUNE_A_TIMEWAIT &&
+		    !parse_tw_row(a, &tw))
+			twp = &tw;
+	}
+	print_event(ev, lp, twp);
+}
+
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
-	struct listener l, *lp = NULL;
-	const struct nlattr *a;
 	struct tt_event ev;
 	int err;
 
@@ -1166,11 +1209,7 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 		pr_err("warning: ignoring a malformed event");
 		return 0;
 	}
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == TCPTUNE_A_LISTENER &&
-		    !parse_listener(a, &l))
-			lp = &l;
-	print_event(&ev, lp);
+	print_event_msg(nlh, &ev);
 	m->seen++;
 	/* Readers may be on the other end of a pipe: no buffering. */
 	return out_flush();
@@ -1402,7 +1441,7 @@ static const struct usage timewait_usage[] = {
 
 static const struct usage monitor_usage[] = {
 	{ "monitor [count N]",
-	  "Print parameter change and listen-overflow events until SIGINT\n"
+	  "Print parameter change, listen-overflow and TIME_WAIT events until SIGINT\n"
 	  "or SIGTERM, or until N events were printed." },
 	{ NULL, NULL }
 };

@@ -815,8 +815,6 @@ static int fuzz_cb(const struct nlmsghdr *nlh, void *data)
 	struct fuzz_out *o = data;
 	struct listeners ls = { 0 };
 	struct tw_rows rs = { 0 };
-	struct listener l, *lp = NULL;
-	const struct nlattr *a;
 	struct tt_event ev;
 
 	tt_parse_version(nlh, &o->v);
@@ -825,12 +823,7 @@ static int fuzz_cb(const struct nlmsghdr *nlh, void *data)
 	nl_parse_family(nlh, "events", &o->fam);
 	nl_parse_delfamily(nlh, FAM);
 	if (tt_parse_event(nlh, &ev) == 0) {
-		/* As monitor_cb() does, without its warnings. */
-		mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-			if (mnl_attr_get_type(a) == TCPTUNE_A_LISTENER &&
-			    !parse_listener(a, &l))
-				lp = &l;
-		print_event(&ev, lp);
+		print_event_msg(nlh, &ev);
 	}
 	request_param_at(nlh, nlh->nlmsg_len / 2);
 	if (listeners_cb(nlh, &ls) == 0)
