@@ -96,6 +96,14 @@ else
 	echo "not ok 2 host: tcptunectl unit, fuzz, CLI and doc tests"
 	failed=$((failed + 1))
 fi
+if "$TOP/selftests/doc_check.sh" >"$BUILD/doc-check.log" 2>&1; then
+	echo "ok 3 host: Documentation RST and man page are well-formed"
+	passed=$((passed + 1))
+else
+	show_log "$BUILD/doc-check.log"
+	echo "not ok 3 host: Documentation RST and man page are well-formed"
+	failed=$((failed + 1))
+fi
 
 # Number of tests the VM will run, for counting those a crash left out.
 inst=$BUILD/selftests/install

@@ -10,6 +10,9 @@
 #                                   the benchmark (selftests/bench/bench.sh)
 #   tcptune_vm.tests=name1,name2    only these selftests
 #   tcptune_vm.timeout=SECONDS      per-test timeout (default: selftests/settings)
+#   tcptune_vm.env=N=V[,N=V]        export these variables to the tests
+#                                   (e.g. STRESS_SCALE=10; run-vm.sh sets it
+#                                   from TCPTUNE_VM_ENV)
 #
 # Not "tcptune.mode=": kmod's modprobe passes every "MODULE.PARAM=" of the
 # kernel command line to that module, so "modprobe tcptune" would get
@@ -58,6 +61,17 @@ for arg in $cmdline; do
 	tcptune_vm.mode=*) mode=${arg#*=} ;;
 	tcptune_vm.tests=*) tests=${arg#*=} ;;
 	tcptune_vm.timeout=*) timeout=${arg#*=} ;;
+	tcptune_vm.env=*)
+		oldifs=$IFS
+		IFS=,
+		for kv in ${arg#*=}; do
+			case ${kv%%=*} in
+			''|*[!A-Za-z0-9_]*|[0-9]*) say "ignoring tcptune_vm.env entry '$kv'" ;;
+			*) [ "$kv" != "${kv#*=}" ] && export "$kv" && say "env $kv" ;;
+			esac
+		done
+		IFS=$oldifs
+		;;
 	esac
 done
 

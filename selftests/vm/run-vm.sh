@@ -23,7 +23,9 @@
 # Environment: TCPTUNE_VM_KVM=1 uses KVM instead of TCG (nested KVM hangs on
 # some hosts, hence off by default); TCPTUNE_VM_TIMEOUT overrides the default
 # timeout (600 s, demo 300 s); TCPTUNE_VM_TEST_TIMEOUT sets the per-test
-# timeout inside the guest; TCPTUNE_VM_APPEND adds kernel arguments (e.g.
+# timeout inside the guest; TCPTUNE_VM_ENV="NAME=VALUE[,NAME=VALUE]" sets
+# environment variables for the tests (e.g. STRESS_SCALE=10; no spaces or
+# commas in values); TCPTUNE_VM_APPEND adds kernel arguments (e.g.
 # "loglevel=7" to see all kernel messages, which slows the boot down);
 # TCPTUNE_VM_BIOS is the firmware (default qboot.rom when present).
 
@@ -86,6 +88,7 @@ append="$append tcptune_vm.mode=$mode"
 [ -n "$tests" ] && append="$append tcptune_vm.tests=$tests"
 [ -n "${TCPTUNE_VM_TEST_TIMEOUT:-}" ] &&
 	append="$append tcptune_vm.timeout=$TCPTUNE_VM_TEST_TIMEOUT"
+[ -n "${TCPTUNE_VM_ENV:-}" ] && append="$append tcptune_vm.env=$TCPTUNE_VM_ENV"
 [ -n "${TCPTUNE_VM_APPEND:-}" ] && append="$append $TCPTUNE_VM_APPEND"
 
 if [ "${TCPTUNE_VM_KVM:-0}" = 1 ]; then

@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress: bounded in count and in time, scaled by STRESS_SCALE (1, the
+# default, is the short form "make check" runs, about a minute per kernel
+# under TCG; 10 is the long form of "make stress").
+#   a) load/unload cycles (20 x scale) while stress_gen keeps overflowing a
+#      backlog-1 listener (re-created every few rounds) and making TIME_WAIT
+#      sockets, and a reader reads the procfs files as they come and go;
+#   b) netns create/destroy cycles (50 x scale), each with a listener, an
+#      overflow, TIME_WAIT sockets, a read of the procfs files and GET_STATS;
+#   c) concurrent readers (procfs and netlink GET_STATS) while the counters
+#      change; ListenOverflows must never go backwards.
+# Then the module must unload and reload, and in a fresh netns the
+# ListenOverflows of one backlog-1 listener must equal the TcpExt delta.
+# Kernel warnings and taint are checked by the VM's init after the run.
+# Nothing here uses bbrx (stress_gen sets cubic on its sockets), so
+# "modprobe -r" must never fail.
+
+. "${0%/*}/lib.sh"
+
+GEN=${0%/*}/stress_gen
+SCALE=${STRESS_SCALE:-1}
+case $SCALE in
+''|*[!0-9]*|0) die "STRESS_SCALE must be a positive integer, got '$SCALE'" ;;
+esac
+
+CYCLES=$((20 * SCALE))		# a) load/unload cycles
+CYCLES_SECS=$((30 * SCALE))	# a) time bound
+NETNS=$((50 * SCALE))		# b) namespaces
+READ_SECS=$((6 * SCALE))	# c) readers' run time
+
+require_root
+[ -x "$GEN" ] || skip "stress_gen not built"
+tcptune_load
+
+sysctl_get net.ipv4.tcp_congestion_control cc
+if [ "$cc" = bbrx ]; then
+	echo cubic >/proc/sys/net/ipv4/tcp_congestion_control ||
+		die "cannot leave bbrx as default congestion control"
+	defer "echo bbrx >/proc/sys/net/ipv4/tcp_congestion_control"
+fi
+
+_now
+t0=$now_ms
+elapsed() {
+	_now
+	el=$(((now_ms - t0) / 1000))
+}
+
+log "scale $SCALE: $CYCLES load/unload cycles (at most ${CYCLES_SECS}s), $NETNS namespaces, readers for ${READ_SECS}s"
+
+# --- a) load/unload under load ----------------------------------------------
+
+"$GEN" gen -P 6100 -t $((CYCLES_SECS + 30)) &
+gen_pid=$!
+"$GEN" read -k -t $((CYCLES_SECS + 30)) &
+rd_pid=$!
+defer "kill $gen_pid $rd_pid"
+
+_now
+end=$((now_ms + CYCLES_SECS * 1000))
+i=0 busy=0
+while [ "$i" -lt "$CYCLES" ]; do
+	if ! out=$(modprobe -r tcptune 2>&1); then
+		fail "cycle $i: modprobe -r tcptune: $out"
+		busy=$((busy + 1))
+		[ "$busy" -ge 3 ] && break
+	fi
+	out=$(modprobe tcptune 2>&1) || die "cycle $i: modprobe tcptune: $out"
+	i=$((i + 1))
+	_now
+	[ "$now_ms" -ge "$end" ] && break
+done
+kill -TERM "$gen_pid" "$rd_pid" 2>/dev/null
+wait "$gen_pid" || fail "load generator failed"
+wait "$rd_pid" || fail "tolerant reader failed"
+elapsed
+min=$((CYCLES < 5 ? CYCLES : 5))
+if [ "$i" -lt "$min" ]; then
+	fail "only $i load/unload cycles in ${CYCLES_SECS}s (want at least $min)"
+else
+	pass "a) $i/$CYCLES load/unload cycles under load (${el}s)"
+fi
+tcptune_loaded || die "tcptune not loaded after the cycles"
+
+# --- b) netns churn --------------------------------------------------------
+
+if out=$("$GEN" netns -n "$NETNS" -P 6200 2>&1); then
+	elapsed
+	pass "b) $out (${el}s)"
+else
+	fail "b) netns cycles"
+	printf '%s\n' "$out" | sed 's/^/    /'
+fi
+
+# --- c) concurrent readers --------------------------------------------------
+
+"$GEN" gen -P 6300 -p 2 -t $((READ_SECS + 30)) >/dev/null &
+gen_pid=$!
+defer "kill $gen_pid"
+if out=$("$GEN" read -N -p 4 -t "$READ_SECS" 2>&1); then
+	elapsed
+	pass "c) 4 readers for ${READ_SECS}s (${el}s)"
+	printf '%s\n' "$out" | sed 's/^/    /'
+else
+	fail "c) concurrent readers"
+	printf '%s\n' "$out" | sed 's/^/    /'
+fi
+kill -TERM "$gen_pid" 2>/dev/null
+wait "$gen_pid" || fail "load generator of c) failed"
+
+# --- afterwards: clean unload, reload, exactness -----------------------------
+
+out=$(modprobe -r tcptune 2>&1) || fail "final modprobe -r tcptune: $out"
+tcptune_loaded && fail "tcptune still loaded after modprobe -r"
+out=$(modprobe tcptune 2>&1) || die "final modprobe tcptune: $out"
+
+if out=$("$GEN" exact -P 6400 2>&1); then
+	pass "$out"
+else
+	fail "exactness after the stress: $out"
+fi
+
+elapsed
+log "stress: ${el}s at scale $SCALE"
+ksft_exit
