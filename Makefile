@@ -6,6 +6,7 @@
 #   make check           every selftest, in VMs booting every target kernel
 #   make run             boot the 6.12 cloud kernel and show a short live demo
 #   make bench           bbrx vs bbr vs cubic in QEMU, per kernel (QUICK=1: subset)
+#   make stress          selftests/stress.sh in its long form (STRESS_SCALE=10)
 #   make install         install tcptune.ko into /lib/modules/REL/extra, depmod
 #   make C=1             sparse while building the module
 
@@ -38,6 +39,15 @@ run:
 bench:
 	selftests/bench/bench.sh --kernels "$(KERNELS)" $(if $(filter 1 yes y true,$(QUICK)),--quick)
 
+# The long form of selftests/stress.sh (make check runs the short one), with
+# the scale passed into the guest through tcptune_vm.env and timeouts to fit.
+STRESS_SCALE ?= 10
+stress:
+	TCPTUNE_VM_ENV=STRESS_SCALE=$(STRESS_SCALE) \
+	TCPTUNE_VM_TEST_TIMEOUT=$$((180 * $(STRESS_SCALE))) \
+	TCPTUNE_VM_TIMEOUT=$$((600 + 180 * $(STRESS_SCALE))) \
+		selftests/vm/check.sh --kernels "$(KERNELS)" --tests stress
+
 # Not "make -C KDIR M=. clean": kbuild would also delete the kernel modules
 # cached under build/kernels.
 clean:
@@ -48,7 +58,7 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all module userctl install check run bench clean distclean
+.PHONY: all module userctl install check run bench stress clean distclean
 
 # dkms: copy the module sources to /usr/src/tcptune-VERSION and let dkms build
 # and install them for KERNELRELEASE (and future kernels, AUTOINSTALL).

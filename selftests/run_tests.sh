@@ -7,8 +7,8 @@
 #
 #   run_tests.sh [-t name1,name2] [-T seconds] [-l]
 #
-#   -t  only these tests ("procfs" finds procfs.sh); default: all in
-#       tests.list, in its order
+#   -t  only these tests ("procfs" finds procfs.sh, also among installed
+#       tests not in tests.list); default: all in tests.list, in its order
 #   -T  per-test timeout; default "timeout=" from ./settings, else 45
 #   -l  list the tests and exit
 #
@@ -71,6 +71,11 @@ if [ -n "$only" ]; then
 				break
 			fi
 		done
+		# Installed but not in tests.list (TEST_PROGS_EXTENDED).
+		if [ "$found" = "$want" ] && [ ! -f "./$want" ] &&
+			[ -f "./$want.sh" ]; then
+			found=$want.sh
+		fi
 		tests="$tests $found"
 	done
 else
