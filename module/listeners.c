@@ -621,18 +621,13 @@ static int tl_put_addr(struct sk_buff *skb, const struct tl_entry *e)
 /* Softirq: the first overflow of a kind, then at most one per interval. */
 static void tl_event(struct net *net, struct tl_entry *e, int kind)
 {
-	u64 *lastp = &e->last_event[kind - 1];
-	u64 now = get_jiffies_64(), last = READ_ONCE(*lastp);
 	struct nlattr *nest;
 	struct sk_buff *skb;
 	void *hdr;
 	u64 count;
 
-	if (last && time_before64(now, last +
-			msecs_to_jiffies(READ_ONCE(tcptune_event_interval_ms))))
-		return;
-	if (cmpxchg64(lastp, last, now ?: 1) != last)
-		return;		/* another CPU sends this one */
+	if (!tcptune_event_due(&e->last_event[kind - 1]))
+		return;		/* too soon, or another CPU sends this one */
 	if (!tcptune_event_wanted(net))
 		return;
 	if (kind == TCPTUNE_OVERFLOW_KIND_ACCEPT_QUEUE)

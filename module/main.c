@@ -45,6 +45,34 @@ u64 tcptune_stat_read(const struct net *net, enum tcptune_stat id)
 	return sum;
 }
 
+int tcptune_stats_foreach(struct net *net,
+			  int (*emit)(void *arg, const char *name, u64 val),
+			  void *arg)
+{
+	struct tcptune_net *tn = tcptune_pernet(net);
+	u64 val[__TCPTUNE_STAT_MAX] = {};
+	const char *name;
+	u64 extra;
+	int i, cpu, err;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < __TCPTUNE_STAT_MAX; i++)
+			val[i] += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->v[i]);
+	tcptune_tw_stats_fill(net, val);
+
+	for (i = 0; i < __TCPTUNE_STAT_MAX; i++) {
+		err = emit(arg, tcptune_stat_names[i], val[i]);
+		if (err)
+			return err;
+	}
+	for (i = 0; (name = tcptune_listeners_extra(net, i, &extra)); i++) {
+		err = emit(arg, name, extra);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* ---- Tunable parameters -------------------------------------------------- */
 
 static int tcptune_param_store(const char *val, const struct kernel_param *kp)
@@ -80,19 +108,16 @@ const struct kernel_param_ops tcptune_param_ops = {
 
 /* ---- Per network namespace state ---------------------------------------- */
 
+static int tcptune_stat_seq_line(void *seq, const char *name, u64 val)
+{
+	seq_printf(seq, "%s %llu\n", name, val);
+	return 0;
+}
+
 static int tcptune_stats_seq_show(struct seq_file *seq, void *v)
 {
-	struct net *net = seq_file_single_net(seq);
-	const char *name;
-	u64 val;
-	int i;
-
-	for (i = 0; i < __TCPTUNE_STAT_MAX; i++)
-		seq_printf(seq, "%s %llu\n", tcptune_stat_names[i],
-			   tcptune_stat_read(net, i));
-	for (i = 0; (name = tcptune_listeners_extra(net, i, &val)); i++)
-		seq_printf(seq, "%s %llu\n", name, val);
-	return 0;
+	return tcptune_stats_foreach(seq_file_single_net(seq),
+				     tcptune_stat_seq_line, seq);
 }
 
 static int __net_init tcptune_net_init(struct net *net)

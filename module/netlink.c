@@ -133,42 +133,37 @@ static int tcptune_nl_get_version(struct sk_buff *unused, struct genl_info *info
 	return tcptune_reply_send(info, skb, hdr);
 }
 
+static int tcptune_stat_put(void *skb, const char *name, u64 val)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, TCPTUNE_A_STAT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, TCPTUNE_A_STAT_NAME, name) ||
+	    nla_put_u64_64bit(skb, TCPTUNE_A_STAT_VALUE, val, TCPTUNE_A_STAT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int tcptune_nl_get_stats(struct sk_buff *unused, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
 	struct sk_buff *skb;
-	struct nlattr *nest;
-	const char *name;
 	void *hdr;
-	int i, err;
-	u64 val;
+	int err;
 
 	err = tcptune_reply(info, TCPTUNE_CMD_GET_STATS, &skb, &hdr);
 	if (err)
 		return err;
-	for (i = 0; i < __TCPTUNE_STAT_MAX; i++) {
-		nest = nla_nest_start(skb, TCPTUNE_A_STAT);
-		if (!nest ||
-		    nla_put_string(skb, TCPTUNE_A_STAT_NAME, tcptune_stat_names[i]) ||
-		    nla_put_u64_64bit(skb, TCPTUNE_A_STAT_VALUE,
-				      tcptune_stat_read(net, i), TCPTUNE_A_STAT_PAD))
-			goto err_size;
-		nla_nest_end(skb, nest);
-	}
-	for (i = 0; (name = tcptune_listeners_extra(net, i, &val)); i++) {
-		nest = nla_nest_start(skb, TCPTUNE_A_STAT);
-		if (!nest ||
-		    nla_put_string(skb, TCPTUNE_A_STAT_NAME, name) ||
-		    nla_put_u64_64bit(skb, TCPTUNE_A_STAT_VALUE, val,
-				      TCPTUNE_A_STAT_PAD))
-			goto err_size;
-		nla_nest_end(skb, nest);
+	err = tcptune_stats_foreach(genl_info_net(info), tcptune_stat_put, skb);
+	if (err) {
+		nlmsg_free(skb);
+		return err;
 	}
 	return tcptune_reply_send(info, skb, hdr);
-
-err_size:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
 }
 
 static int tcptune_param_put(struct sk_buff *skb, const struct tcptune_param *p,
@@ -468,6 +463,21 @@ bool tcptune_event_wanted(struct net *net)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Rate limit for events about one object: true for the first event and then
+ * at most once per event_interval_ms, for the one caller that claims *@last
+ * (jiffies64, 0: never sent). Lockless, usable from any context.
+ */
+bool tcptune_event_due(u64 *last)
+{
+	u64 now = get_jiffies_64(), prev = READ_ONCE(*last);
+
+	if (prev && time_before64(now, prev +
+			msecs_to_jiffies(READ_ONCE(tcptune_event_interval_ms))))
+		return false;
+	return cmpxchg64(last, prev, now ?: 1) == prev;
 }
 
 struct sk_buff *tcptune_event_new(enum tcptune_event_kind kind, void **hdr,

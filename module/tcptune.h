@@ -88,6 +88,15 @@ static inline void tcptune_stat_inc(const struct net *net, enum tcptune_stat id)
 u64 tcptune_stat_read(const struct net *net, enum tcptune_stat id);
 
 /*
+ * Every counter of @net in display order (TCPTUNE_STATS, then the listeners'
+ * extra lines), as /proc/net/tcptune/stats and get-stats show them, in one
+ * pass with one TIME_WAIT hash walk. Stops at the first error of @emit.
+ */
+int tcptune_stats_foreach(struct net *net,
+			  int (*emit)(void *arg, const char *name, u64 val),
+			  void *arg);
+
+/*
  * A u32 tunable with its valid range. The same validation serves module
  * parameters (kernel_param_ops below, kp->arg points at the tcptune_param)
  * and netlink. Readers use READ_ONCE(*p->value); writers hold the genl lock
@@ -121,6 +130,7 @@ extern u32 tcptune_event_interval_ms;
  * the skb. Usable in atomic context with GFP_ATOMIC.
  */
 bool tcptune_event_wanted(struct net *net);
+bool tcptune_event_due(u64 *last);
 struct sk_buff *tcptune_event_new(enum tcptune_event_kind kind, void **hdr,
 				  gfp_t gfp);
 void tcptune_event_send(struct net *net, struct sk_buff *skb, void *hdr);
@@ -191,6 +201,7 @@ void tcptune_timewait_exit(void);
 int tcptune_timewait_net_init(struct net *net, struct proc_dir_entry *dir);
 void tcptune_timewait_net_exit(struct net *net);
 bool tcptune_tw_stat_read(const struct net *net, enum tcptune_stat id, u64 *val);
+void tcptune_tw_stats_fill(const struct net *net, u64 *val);
 extern const struct nla_policy tcptune_get_timewait_nl_policy[TCPTUNE_A_MAX + 1];
 int tcptune_nl_get_timewait_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb);

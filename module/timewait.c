@@ -281,7 +281,6 @@ static int tw_schedule_pre(struct kprobe *kp, struct pt_regs *regs)
 	unsigned long flags;
 	struct tw_key k;
 	bool queue = false;
-	u64 now;
 
 	tw_hit(TW_HOOK_SCHEDULE);
 	if (rearm)
@@ -300,7 +299,6 @@ static int tw_schedule_pre(struct kprobe *kp, struct pt_regs *regs)
 	range = tw_port_range(t->net);
 	thr = pct ? max_t(u32, DIV_ROUND_UP(pct * range, 100), 1) : 0;
 	tw_key_remote(&k, tw);
-	now = get_jiffies_64();
 
 	spin_lock_irqsave(&t->lock, flags);
 	d = tw_dest_get(t, &k, true);
@@ -310,10 +308,8 @@ static int tw_schedule_pre(struct kprobe *kp, struct pt_regs *regs)
 	}
 	d->count++;
 	if (thr && d->count == thr && !d->pending && !t->dying &&
-	    (!d->last_event || time_after_eq64(now, d->last_event +
-			msecs_to_jiffies(READ_ONCE(tcptune_event_interval_ms))))) {
+	    tcptune_event_due(&d->last_event)) {
 		d->pending = true;
-		d->last_event = now ?: 1;
 		queue = true;
 	}
 unlock:
@@ -414,15 +410,11 @@ static int tw_put_endpoint(struct sk_buff *skb, const struct tw_key *k)
 /* Hook context: the first overflow, then at most one per interval. */
 static void tw_overflow_event(struct tcptune_tw *t, int max)
 {
-	u64 now = get_jiffies_64(), last = READ_ONCE(t->last_overflow_event);
 	struct nlattr *nest;
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (last && time_before64(now, last +
-			msecs_to_jiffies(READ_ONCE(tcptune_event_interval_ms))))
-		return;
-	if (cmpxchg64(&t->last_overflow_event, last, now ?: 1) != last)
+	if (!tcptune_event_due(&t->last_overflow_event))
 		return;
 	if (!tcptune_event_wanted(t->net))
 		return;
@@ -714,6 +706,25 @@ bool tcptune_tw_stat_read(const struct net *net, enum tcptune_stat id, u64 *val)
 	default:
 		return false;
 	}
+}
+
+/*
+ * All TIME_WAIT ids of TCPTUNE_STATS into @val (indexed by id), with a single
+ * hash walk for both gauges, so they describe the same instant.
+ */
+void tcptune_tw_stats_fill(const struct net *net, u64 *val)
+{
+	struct tw_walk w;
+	int id;
+
+	for (id = 0; id < __TCPTUNE_STAT_MAX; id++)
+		if (id != TCPTUNE_STAT_TW_CURRENT && id != TCPTUNE_STAT_TW_FINWAIT2)
+			tcptune_tw_stat_read(net, id, &val[id]);
+	memset(&w, 0, sizeof(w));
+	if (in_task())
+		tw_walk(net, &w);
+	val[TCPTUNE_STAT_TW_CURRENT] = w.tw;
+	val[TCPTUNE_STAT_TW_FINWAIT2] = w.fw2;
 }
 
 /* ---- /proc/net/tcptune/timewait ----------------------------------------------- */
