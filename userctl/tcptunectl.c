@@ -698,6 +698,41 @@ static int attr_check(const struct nlattr *a, size_t len)
 	return mnl_attr_get_payload_len(a) == len ? 0 : -EPROTO;
 }
 
+/* An IPv4 (4 bytes) or IPv6 (16 bytes) address attribute. */
+static int parse_addr(const struct nlattr *a, uint8_t addr[16], size_t *len)
+{
+	*len = mnl_attr_get_payload_len(a);
+	if (*len != 4 && *len != 16)
+		return -EPROTO;
+	memcpy(addr, mnl_attr_get_payload(a), *len);
+	return 0;
+}
+
+/* "addr:port", IPv6 in brackets, as in the procfs files. */
+static void format_endpoint(const uint8_t *addr, size_t addrlen, uint16_t port,
+			    char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(addrlen == 16 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
+	snprintf(buf, len, addrlen == 16 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+/* Room for one more element of @size in the array *@v of *@cap; 0 or -ENOMEM. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nv = realloc(*v, (*cap ? 2 * *cap : 16) * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = *cap ? 2 * *cap : 16;
+	return 0;
+}
+
 /* One TCPTUNE_A_LISTENER nest; unknown attributes are skipped. */
 static int parse_listener(const struct nlattr *nest, struct listener *l)
 {
@@ -744,10 +779,8 @@ static int parse_listener(const struct nlattr *nest, struct listener *l)
 			l->count = mnl_attr_get_u64(a);
 			break;
 		case TCPTUNE_A_LISTENER_ADDR:
-			l->addrlen = mnl_attr_get_payload_len(a);
-			if (l->addrlen != 4 && l->addrlen != 16)
+			if (parse_addr(a, l->addr, &l->addrlen))
 				return -EPROTO;
-			memcpy(l->addr, mnl_attr_get_payload(a), l->addrlen);
 			break;
 		default:
 			break;
@@ -756,33 +789,23 @@ static int parse_listener(const struct nlattr *nest, struct listener *l)
 	return 0;
 }
 
-/* "addr:port", IPv6 in brackets, as in /proc/net/tcptune/listeners. */
 static void listener_local(const struct listener *l, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(l->addrlen == 16 ? AF_INET6 : AF_INET, l->addr, a, sizeof(a));
-	snprintf(buf, len, l->addrlen == 16 ? "[%s]:%u" : "%s:%u", a, l->port);
+	format_endpoint(l->addr, l->addrlen, l->port, buf, len);
 }
 
 static int listeners_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct listeners *ls = data;
 	const struct nlattr *a;
-	struct listener *v;
 
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		ls->intr = true;
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) != TCPTUNE_A_LISTENER)
 			continue;
-		if (ls->n == ls->cap) {
-			ls->cap = ls->cap ? 2 * ls->cap : 16;
-			v = realloc(ls->v, ls->cap * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			ls->v = v;
-		}
+		if (grow((void **)&ls->v, &ls->cap, ls->n, sizeof(*ls->v)))
+			return -ENOMEM;
 		if (parse_listener(a, &ls->v[ls->n]))
 			return -EPROTO;
 		ls->n++;
@@ -954,10 +977,8 @@ static int parse_tw_row(const struct nlattr *nest, struct tw_row *r)
 			r->count = mnl_attr_get_u64(a);
 			break;
 		case TCPTUNE_A_TIMEWAIT_ADDR:
-			r->addrlen = mnl_attr_get_payload_len(a);
-			if (r->addrlen != 4 && r->addrlen != 16)
+			if (parse_addr(a, r->addr, &r->addrlen))
 				return -EPROTO;
-			memcpy(r->addr, mnl_attr_get_payload(a), r->addrlen);
 			break;
 		default:
 			break;
@@ -970,18 +991,12 @@ static int tw_rows_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct tw_rows *rs = data;
 	const struct nlattr *a;
-	struct tw_row *v;
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) != TCPTUNE_A_TIMEWAIT)
 			continue;
-		if (rs->n == rs->cap) {
-			rs->cap = rs->cap ? 2 * rs->cap : 16;
-			v = realloc(rs->v, rs->cap * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			rs->v = v;
-		}
+		if (grow((void **)&rs->v, &rs->cap, rs->n, sizeof(*rs->v)))
+			return -ENOMEM;
 		if (parse_tw_row(a, &rs->v[rs->n]))
 			return -EPROTO;
 		rs->n++;
@@ -1000,16 +1015,6 @@ static const char *const tw_kind_names[] = {
  * JSON: an array of objects with those keys ("pct" only in remote rows,
  * with "port_range"; age rows have "endpoint" as the bucket, e.g. "1-5s").
  */
-/* "addr:port" ("[addr]:port" for IPv6) of a local or remote row. */
-static void tw_endpoint(const struct tw_row *r, char *ep, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	strcpy(a, "?");
-	inet_ntop(r->addrlen == 16 ? AF_INET6 : AF_INET, r->addr, a, sizeof(a));
-	snprintf(ep, size, r->addrlen == 16 ? "[%s]:%u" : "%s:%u", a, r->port);
-}
-
 static void print_tw_rows(const struct tw_rows *rs)
 {
 	char ep[64];
@@ -1028,7 +1033,8 @@ static void print_tw_rows(const struct tw_rows *rs)
 			else
 				snprintf(ep, sizeof(ep), "%us+", r->age_min);
 		} else {
-			tw_endpoint(r, ep, sizeof(ep));
+			format_endpoint(r->addr, r->addrlen, r->port, ep,
+					sizeof(ep));
 		}
 		out_open_object(NULL);
 		out_string("kind", "%s", kind);
@@ -1144,7 +1150,8 @@ static void print_event(const struct tt_event *ev, const struct listener *l,
 			   "syn-queue" : "accept-queue");
 		out_uint("count", " count=%llu", l->count);
 	} else if (ev->kind == TCPTUNE_EVENT_KIND_TW_EXHAUSTION && tw) {
-		tw_endpoint(tw, local, sizeof(local));
+		format_endpoint(tw->addr, tw->addrlen, tw->port, local,
+				sizeof(local));
 		out_string("event", "%s", "tw-exhaustion");
 		out_string("remote", " remote=%s", local);
 		out_uint("count", " count=%llu", (unsigned long long)tw->count);
