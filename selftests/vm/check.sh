@@ -76,34 +76,31 @@ fi
 build_userctl || failed=$((failed + 1))
 build_selftests || failed=$((failed + 1))
 
-# Host-side checks, one KTAP line each.
-step "host checks"
-if "$TOP/selftests/ynl_uapi_check.sh" >"$BUILD/ynl.log" 2>&1; then
-	echo "ok 1 host: uapi header matches the YNL spec"
-	passed=$((passed + 1))
-else
-	show_log "$BUILD/ynl.log"
-	echo "not ok 1 host: uapi header matches the YNL spec"
+# host_check N DESCRIPTION LOG COMMAND...: run a check on the host, print
+# its KTAP line, count it, and show its log when it fails.
+host_check() {
+	_n=$1 _desc=$2 _log=$3
+	shift 3
+	if "$@" >"$_log" 2>&1; then
+		echo "ok $_n $_desc"
+		passed=$((passed + 1))
+		return 0
+	fi
+	show_log "$_log"
+	echo "not ok $_n $_desc"
 	failed=$((failed + 1))
-fi
+	return 1
+}
+
+step "host checks"
+host_check 1 "host: uapi header matches the YNL spec" "$BUILD/ynl.log" \
+	"$TOP/selftests/ynl_uapi_check.sh"
 # tcptunectl's own tests: parsers under ASan/UBSan with a mutation fuzzer,
 # main() against a fake kernel, the command line, --help = man page = RST.
-if make -C "$TOP/userctl" check >"$BUILD/userctl-check.log" 2>&1; then
-	echo "ok 2 host: tcptunectl unit, fuzz, CLI and doc tests"
-	passed=$((passed + 1))
-else
-	show_log "$BUILD/userctl-check.log"
-	echo "not ok 2 host: tcptunectl unit, fuzz, CLI and doc tests"
-	failed=$((failed + 1))
-fi
-if "$TOP/selftests/doc_check.sh" >"$BUILD/doc-check.log" 2>&1; then
-	echo "ok 3 host: Documentation RST and man page are well-formed"
-	passed=$((passed + 1))
-else
-	show_log "$BUILD/doc-check.log"
-	echo "not ok 3 host: Documentation RST and man page are well-formed"
-	failed=$((failed + 1))
-fi
+host_check 2 "host: tcptunectl unit, fuzz, CLI and doc tests" \
+	"$BUILD/userctl-check.log" make -C "$TOP/userctl" check
+host_check 3 "host: Documentation RST and man page are well-formed" \
+	"$BUILD/doc-check.log" "$TOP/selftests/doc_check.sh"
 
 # Number of tests the VM will run, for counting those a crash left out.
 inst=$BUILD/selftests/install
@@ -159,16 +156,10 @@ done
 # Skipped when tests were selected, or with CHECK_BENCH=0.
 if [ -z "$tests" ] && [ "${CHECK_BENCH:-1}" != 0 ]; then
 	step "bench (quick form)"
-	if BENCH_FORCE=1 "$TOP/selftests/bench/bench.sh" --quick \
-		--kernels "$KERNELS" >"$BUILD/bench-quick.log" 2>&1; then
+	host_check 1 "bench: quick form produced results for every CC" \
+		"$BUILD/bench-quick.log" env BENCH_FORCE=1 \
+		"$TOP/selftests/bench/bench.sh" --quick --kernels "$KERNELS" &&
 		grep -E '^(bench|#)' "$BUILD/bench-quick.log" | tail -n 20
-		echo "ok 1 bench: quick form produced results for every CC"
-		passed=$((passed + 1))
-	else
-		show_log "$BUILD/bench-quick.log"
-		echo "not ok 1 bench: quick form produced results for every CC"
-		failed=$((failed + 1))
-	fi
 fi
 
 echo
