@@ -21,62 +21,6 @@
 #include "nl_lib.h"
 #include "uapi/tcptune.h"
 
-static int open_family(int *family)
-{
-	struct timeval tv = { .tv_sec = 5 };
-	int fd = nl_open();
-
-	if (fd < 0)
-		return -1;
-	/* A request the kernel drops without answering must not hang us. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	*family = nl_family_id(fd, TCPTUNE_FAMILY_NAME);
-	return *family < 0 ? -1 : fd;
-}
-
-/* Request setting one parameter. */
-static void set_req(struct nl_msg *m, int family, uint8_t cmd,
-		    const char *name, uint32_t value)
-{
-	size_t nest;
-
-	nl_msg_init(m, family, cmd, TCPTUNE_FAMILY_VERSION);
-	nest = nl_nest_start(m, TCPTUNE_A_PARAM);
-	nl_put_str(m, TCPTUNE_A_PARAM_NAME, name);
-	nl_put_u32(m, TCPTUNE_A_PARAM_VALUE, value);
-	nl_nest_end(m, nest);
-}
-
-/* Current value of a config parameter, or -1. */
-static long get_param(int fd, int family, const char *name)
-{
-	static struct nl_answer a;
-	struct nlattr *p, *na;
-	struct nl_msg m;
-	int rem, rem2;
-	long val;
-
-	nl_msg_init(&m, family, TCPTUNE_CMD_GET_CONFIG, TCPTUNE_FAMILY_VERSION);
-	if (nl_send(fd, &m, &a))
-		return -1;
-	nla_for_each(p, a.attrs, a.attrs_len, rem) {
-		if ((p->nla_type & NLA_TYPE_MASK) != TCPTUNE_A_PARAM)
-			continue;
-		const char *pname = NULL;
-
-		val = -1;
-		nla_for_each(na, NLA_DATA(p), NLA_LEN(p), rem2) {
-			if (na->nla_type == TCPTUNE_A_PARAM_NAME)
-				pname = NLA_DATA(na);
-			else if (na->nla_type == TCPTUNE_A_PARAM_VALUE)
-				val = *(uint32_t *)NLA_DATA(na);
-		}
-		if (pname && !strcmp(pname, name))
-			return val;
-	}
-	return -1;
-}
-
 FIXTURE(bad) {
 	int fd;
 	int family;
@@ -314,16 +258,6 @@ static int in_child(int (*fn)(void))
 			fails++;					\
 		}							\
 	} while (0)
-
-static int try_set(int fd, int family, uint8_t cmd, const char *name,
-		   uint32_t value)
-{
-	static struct nl_answer a;
-	struct nl_msg m;
-
-	set_req(&m, family, cmd, name, value);
-	return nl_send(fd, &m, &a);
-}
 
 static int unprivileged_user(void)
 {

@@ -73,8 +73,8 @@ FIXTURE(genl) {
 FIXTURE_SETUP(genl)
 {
 	static char attrs[BUF_SIZE];
-	struct nlattr *na, *grp, *ga;
-	int len, rem, rem2, rem3;
+	struct nlattr *na;
+	int len, rem;
 
 	ASSERT_EQ(0, nl_load_tcptune()) TH_LOG("cannot load tcptune");
 	self->fd = nl_open();
@@ -96,19 +96,11 @@ FIXTURE_SETUP(genl)
 		case CTRL_ATTR_VERSION:
 			self->version = *(uint32_t *)NLA_DATA(na);
 			break;
-		case CTRL_ATTR_MCAST_GROUPS:
-			nla_for_each(grp, NLA_DATA(na), NLA_LEN(na), rem2)
-				nla_for_each(ga, NLA_DATA(grp), NLA_LEN(grp),
-					     rem3)
-					if (ga->nla_type ==
-					    CTRL_ATTR_MCAST_GRP_NAME &&
-					    !strcmp(NLA_DATA(ga),
-						    TCPTUNE_MCGRP_EVENTS))
-						self->have_events = 1;
-			break;
 		}
 	}
 	ASSERT_NE(0, self->family);
+	self->have_events = nl_group_id(self->fd, TCPTUNE_FAMILY_NAME,
+					TCPTUNE_MCGRP_EVENTS) >= 0;
 }
 
 FIXTURE_TEARDOWN(genl)
@@ -255,6 +247,82 @@ TEST_F(genl, get_config_params)
 		}
 		EXPECT_TRUE(found) TH_LOG("no parameter %s", want[i].name);
 	}
+}
+
+/* Events a subscriber of the events group reads, without waiting. */
+static int drain_events(int fd)
+{
+	static char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	int n, events = 0;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n))
+			if (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+			    TCPTUNE_CMD_EVENT)
+				events++;
+	return events;
+}
+
+/*
+ * EventsSent counts exactly the events a subscriber receives; with the
+ * netns's "events" parameter at 0, EventsSuppressed counts them instead and
+ * none arrives. Each parameter change is one event.
+ */
+TEST_F(genl, events_counted_exactly)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	long long sent, suppressed;
+	long interval;
+	int grp, sub;
+
+	interval = get_param(self->fd, self->family, "event_interval_ms");
+	ASSERT_LE(0, interval);
+	grp = nl_group_id(self->fd, TCPTUNE_FAMILY_NAME, TCPTUNE_MCGRP_EVENTS);
+	ASSERT_LE(0, grp);
+	sub = nl_open();
+	ASSERT_LE(0, sub);
+	/* Bound, so it has a port id: port 0 is the kernel's own. */
+	ASSERT_EQ(0, bind(sub, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(sub, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&grp, sizeof(grp)));
+	drain_events(sub);
+
+	sent = get_stat(self->fd, self->family, "EventsSent");
+	suppressed = get_stat(self->fd, self->family, "EventsSuppressed");
+	ASSERT_LE(0, sent);
+	ASSERT_LE(0, suppressed);
+
+	/* Three changes with events on: three events sent and received. */
+	EXPECT_EQ(0, try_set(self->fd, self->family, TCPTUNE_CMD_SET_CONFIG,
+			     "event_interval_ms", interval + 1));
+	EXPECT_EQ(0, try_set(self->fd, self->family, TCPTUNE_CMD_SET_CONFIG,
+			     "event_interval_ms", interval + 2));
+	EXPECT_EQ(0, try_set(self->fd, self->family, TCPTUNE_CMD_SET_CONFIG,
+			     "event_interval_ms", interval));
+	EXPECT_EQ(3, drain_events(sub));
+	EXPECT_EQ(sent + 3, get_stat(self->fd, self->family, "EventsSent"));
+	EXPECT_EQ(suppressed,
+		  get_stat(self->fd, self->family, "EventsSuppressed"));
+
+	/*
+	 * events=0 (its own change is already suppressed), two changes, then
+	 * events=1 (sent): three suppressed, one sent, one received.
+	 */
+	EXPECT_EQ(0, try_set(self->fd, self->family,
+			     TCPTUNE_CMD_SET_NETNS_CONFIG, "events", 0));
+	EXPECT_EQ(0, try_set(self->fd, self->family, TCPTUNE_CMD_SET_CONFIG,
+			     "event_interval_ms", interval + 1));
+	EXPECT_EQ(0, try_set(self->fd, self->family, TCPTUNE_CMD_SET_CONFIG,
+			     "event_interval_ms", interval));
+	EXPECT_EQ(0, try_set(self->fd, self->family,
+			     TCPTUNE_CMD_SET_NETNS_CONFIG, "events", 1));
+	EXPECT_EQ(1, drain_events(sub));
+	EXPECT_EQ(sent + 4, get_stat(self->fd, self->family, "EventsSent"));
+	EXPECT_EQ(suppressed + 3,
+		  get_stat(self->fd, self->family, "EventsSuppressed"));
+	close(sub);
 }
 
 TEST_F(genl, unknown_command)

@@ -16,6 +16,9 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <sys/time.h>
+
+#include "uapi/tcptune.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -215,6 +218,136 @@ static inline int nl_load_tcptune(void)
 	if (system("/sbin/modprobe tcptune") != 0)
 		return -1;
 	return access("/sys/module/tcptune", F_OK);
+}
+
+/* ---- tcptune requests shared by the C selftests ---------------------------- */
+
+/* The id of multicast group @group of family @family, or -errno. */
+static inline int nl_group_id(int fd, const char *family, const char *group)
+{
+	static struct nl_answer a;
+	struct nlattr *na, *grp, *ga;
+	int rem, rem2, rem3, id;
+	const char *name;
+	struct nl_msg m;
+
+	nl_msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	nl_put_str(&m, CTRL_ATTR_FAMILY_NAME, family);
+	if (nl_send(fd, &m, &a))
+		return a.error;
+	nla_for_each(na, a.attrs, a.attrs_len, rem) {
+		if ((na->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		nla_for_each(grp, NLA_DATA(na), NLA_LEN(na), rem2) {
+			name = NULL;
+			id = -1;
+			nla_for_each(ga, NLA_DATA(grp), NLA_LEN(grp), rem3) {
+				if (ga->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+					name = NLA_DATA(ga);
+				else if (ga->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					id = *(uint32_t *)NLA_DATA(ga);
+			}
+			if (name && id >= 0 && !strcmp(name, group))
+				return id;
+		}
+	}
+	return -ENOENT;
+}
+
+static inline int open_family(int *family)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = nl_open();
+
+	if (fd < 0)
+		return -1;
+	/* A request the kernel drops without answering must not hang us. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	*family = nl_family_id(fd, TCPTUNE_FAMILY_NAME);
+	return *family < 0 ? -1 : fd;
+}
+
+/* Request setting one parameter. */
+static inline void set_req(struct nl_msg *m, int family, uint8_t cmd,
+		    const char *name, uint32_t value)
+{
+	size_t nest;
+
+	nl_msg_init(m, family, cmd, TCPTUNE_FAMILY_VERSION);
+	nest = nl_nest_start(m, TCPTUNE_A_PARAM);
+	nl_put_str(m, TCPTUNE_A_PARAM_NAME, name);
+	nl_put_u32(m, TCPTUNE_A_PARAM_VALUE, value);
+	nl_nest_end(m, nest);
+}
+
+/* Current value of a config parameter, or -1. */
+static inline long get_param(int fd, int family, const char *name)
+{
+	static struct nl_answer a;
+	struct nlattr *p, *na;
+	struct nl_msg m;
+	int rem, rem2;
+	long val;
+
+	nl_msg_init(&m, family, TCPTUNE_CMD_GET_CONFIG, TCPTUNE_FAMILY_VERSION);
+	if (nl_send(fd, &m, &a))
+		return -1;
+	nla_for_each(p, a.attrs, a.attrs_len, rem) {
+		if ((p->nla_type & NLA_TYPE_MASK) != TCPTUNE_A_PARAM)
+			continue;
+		const char *pname = NULL;
+
+		val = -1;
+		nla_for_each(na, NLA_DATA(p), NLA_LEN(p), rem2) {
+			if (na->nla_type == TCPTUNE_A_PARAM_NAME)
+				pname = NLA_DATA(na);
+			else if (na->nla_type == TCPTUNE_A_PARAM_VALUE)
+				val = *(uint32_t *)NLA_DATA(na);
+		}
+		if (pname && !strcmp(pname, name))
+			return val;
+	}
+	return -1;
+}
+
+static inline int try_set(int fd, int family, uint8_t cmd, const char *name,
+		   uint32_t value)
+{
+	static struct nl_answer a;
+	struct nl_msg m;
+
+	set_req(&m, family, cmd, name, value);
+	return nl_send(fd, &m, &a);
+}
+
+/* Current value of a counter of the requester's netns, or -1. */
+static inline long long get_stat(int fd, int family, const char *name)
+{
+	static struct nl_answer a;
+	struct nlattr *st, *na;
+	const char *sname;
+	struct nl_msg m;
+	long long val;
+	int rem, rem2;
+
+	nl_msg_init(&m, family, TCPTUNE_CMD_GET_STATS, TCPTUNE_FAMILY_VERSION);
+	if (nl_send(fd, &m, &a))
+		return -1;
+	nla_for_each(st, a.attrs, a.attrs_len, rem) {
+		if ((st->nla_type & NLA_TYPE_MASK) != TCPTUNE_A_STAT)
+			continue;
+		sname = NULL;
+		val = -1;
+		nla_for_each(na, NLA_DATA(st), NLA_LEN(st), rem2) {
+			if (na->nla_type == TCPTUNE_A_STAT_NAME)
+				sname = NLA_DATA(na);
+			else if (na->nla_type == TCPTUNE_A_STAT_VALUE)
+				val = *(uint64_t *)NLA_DATA(na);
+		}
+		if (sname && !strcmp(sname, name))
+			return val;
+	}
+	return -1;
 }
 
 #endif /* _TCPTUNE_NL_LIB_H */
