@@ -25,6 +25,14 @@
  * listeners_closed_age_ms); evictions are counted. Entries are per netns
  * and die with it.
  *
+ * Readers (procfs, the get-listeners dump) see an entry once listen() has
+ * succeeded (or, at load, once found listening): between the entry and the
+ * return of inet_csk_listen_start() it is hashed for the SYN path but has no
+ * address yet, and listen() may still fail. tl->gen changes with every change
+ * of the entries readers see or of their order; it is the dump's cb->seq, so
+ * the netlink core sets NLM_F_DUMP_INTR on the first message built after a
+ * change (each part of a dump is built under tl->lock).
+ *
  * Locking: tl->lock (a plain spinlock) is only taken in process context
  * (kprobe handlers of listen start/stop, readers, the gc work, netns exit,
  * the load-time walk), never in softirq. The SYN path only reads under RCU.
@@ -116,6 +124,7 @@ struct tl_entry {
 	unsigned long closed_at;	/* jiffies */
 	bool closed;
 	bool hashed;
+	bool visible;			/* listening or closed: shown to readers */
 	u16 family;
 	u16 port;			/* host order */
 	union {
@@ -133,7 +142,7 @@ struct tl_entry {
 struct tcptune_listeners {
 	spinlock_t lock;
 	bool dying;
-	u32 gen;			/* changes with the set of entries */
+	u32 gen;			/* changes with what readers see, never 0 */
 	unsigned int nclosed;
 	u64 evictions;
 	struct list_head open;
@@ -285,6 +294,13 @@ static void tl_fill_addr(struct tl_entry *e, const struct sock *sk)
 	e->addr.v4 = inet_sk(sk)->inet_rcv_saddr;
 }
 
+/* What readers see changed; tl->lock held. 0 is the dump's "no seq yet". */
+static void tl_changed(struct tcptune_listeners *tl)
+{
+	if (!++tl->gen)
+		tl->gen = 1;
+}
+
 static void tl_unlink(struct tcptune_listeners *tl, struct tl_entry *e)
 {
 	if (e->hashed) {
@@ -292,7 +308,8 @@ static void tl_unlink(struct tcptune_listeners *tl, struct tl_entry *e)
 		e->hashed = false;
 	}
 	list_del(&e->lnode);
-	tl->gen++;
+	if (e->visible)
+		tl_changed(tl);
 	call_rcu(&e->rcu, tl_free_rcu);
 }
 
@@ -308,7 +325,8 @@ static void tl_insert(struct tcptune_listeners *tl, struct tl_entry *e)
 	hlist_add_head_rcu(&e->hnode, &tl->hash[hash_ptr(e->sk, TL_HASH_BITS)]);
 	e->hashed = true;
 	list_add_tail(&e->lnode, &tl->open);
-	tl->gen++;
+	if (e->visible)
+		tl_changed(tl);
 }
 
 /* Drop closed entries over the count or age limit; tl->lock held. */
@@ -476,10 +494,13 @@ static int tl_start_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct tl_entry *e = f->e;
 
 	spin_lock(&tl->lock);
-	if (regs_return_value(regs))
-		tl_unlink(tl, e);	/* listen() failed */
-	else
+	if (regs_return_value(regs)) {
+		tl_unlink(tl, e);	/* listen() failed: never shown */
+	} else {
 		tl_fill_addr(e, e->sk);
+		e->visible = true;
+		tl_changed(tl);
+	}
 	spin_unlock(&tl->lock);
 	return 0;
 }
@@ -504,9 +525,10 @@ static int tl_stop_pre(struct kprobe *kp, struct pt_regs *regs)
 		e->synq = reqsk_queue_len(&inet_csk(sk)->icsk_accept_queue);
 		e->closed = true;
 		e->closed_at = jiffies;
+		e->visible = true;
 		list_move_tail(&e->lnode, &tl->closed);
 		tl->nclosed++;
-		tl->gen++;
+		tl_changed(tl);
 		tl_trim(tl);
 	}
 	spin_unlock(&tl->lock);
@@ -574,6 +596,7 @@ static void tl_track(struct sock *sk)
 		e = tl_alloc(sk);
 		if (e) {
 			tl_fill_addr(e, sk);
+			e->visible = true;
 			tl_insert(tl, e);
 		}
 	}
@@ -706,7 +729,8 @@ static int tl_seq_show(struct seq_file *seq, void *v)
 	if (tl) {
 		spin_lock(&tl->lock);
 		list_for_each_entry(e, &tl->open, lnode)
-			tl_seq_entry(seq, e);
+			if (e->visible)
+				tl_seq_entry(seq, e);
 		list_for_each_entry(e, &tl->closed, lnode)
 			tl_seq_entry(seq, e);
 		spin_unlock(&tl->lock);
@@ -759,7 +783,7 @@ out:
 /* ---- Netlink dump --------------------------------------------------------- */
 
 struct tl_dump_ctx {
-	u32 idx;		/* entries already dumped (open, then closed) */
+	u32 idx;		/* visible entries already dumped (open, then closed) */
 };
 
 static int tl_nl_fill(struct sk_buff *skb, struct netlink_callback *cb,
@@ -824,10 +848,16 @@ int tcptune_nl_get_listeners_dumpit(struct sk_buff *skb,
 	lists[0] = &tl->open;
 	lists[1] = &tl->closed;
 
+	/*
+	 * Each part is built under the lock; ctx->idx counts visible entries,
+	 * whose set and order only change together with tl->gen.
+	 */
 	spin_lock(&tl->lock);
-	cb->seq = tl->gen + 1;		/* never 0: 0 means "not set yet" */
+	cb->seq = tl->gen;
 	for (l = 0; l < 2; l++) {
 		list_for_each_entry(e, lists[l], lnode) {
+			if (!e->visible)
+				continue;
 			if (idx++ < ctx->idx)
 				continue;
 			if (port >= 0 && e->port != port) {
@@ -871,6 +901,7 @@ int tcptune_listeners_net_init(struct net *net, struct proc_dir_entry *dir)
 	if (!tl)
 		return -ENOMEM;
 	spin_lock_init(&tl->lock);
+	tl->gen = 1;
 	INIT_LIST_HEAD(&tl->open);
 	INIT_LIST_HEAD(&tl->closed);
 	INIT_DELAYED_WORK(&tl->gc, tl_gc);

@@ -347,3 +347,51 @@ stats_names() {
 	done <"$1"
 	names=${names# }
 }
+
+# --- kernel MIBs and tcptune counters of a netns (one exec each) ------------
+
+# netns_mib_snap NS PREFIX: the TcpExt (/proc/net/netstat) and Tcp
+# (/proc/net/snmp) counters of NS as ${PREFIX}_Name, e.g. b_ListenDrops,
+# b_InSegs.
+netns_mib_snap() {
+	eval "$(ip netns exec "$1" awk -v p="$2" '
+		$1 == "TcpExt:" || $1 == "Tcp:" {
+			if (!($1 in hdr)) {
+				hdr[$1] = 1
+				for (i = 2; i <= NF; i++) n[$1, i] = $i
+			} else {
+				for (i = 2; i <= NF; i++) print p "_" n[$1, i] "=" $i
+			}
+		}' /proc/net/netstat /proc/net/snmp)"
+}
+
+# netns_stats_snap NS PREFIX: /proc/net/tcptune/stats of NS as
+# ${PREFIX}_Name.
+netns_stats_snap() {
+	_t=$(ip netns exec "$1" cat "$TCPTUNE_PROC")
+	while read -r _n _v; do
+		eval "${2}_$_n=\$_v"
+	done <<EOF_STATS
+$_t
+EOF_STATS
+}
+
+# listener_row NS PORT: the last /proc/net/tcptune/listeners row of PORT in
+# NS as r_local, r_backlog, r_acceptq, r_synq, r_<counter>, r_state (r_local
+# empty when there is none).
+listener_row() {
+	r_local=
+	_t=$(ip netns exec "$1" cat /proc/net/tcptune/listeners)
+	while read -r _l _b _a _s _o _d _rd _rc _cs _sr _st; do
+		case $_l in
+		*:"$2")
+			r_local=$_l r_backlog=$_b r_acceptq=$_a r_synq=$_s
+			r_ListenOverflows=$_o r_ListenDrops=$_d
+			r_TCPReqQFullDrop=$_rd r_TCPReqQFullDoCookies=$_rc
+			r_SyncookiesSent=$_cs r_SynAckRetrans=$_sr r_state=$_st
+			;;
+		esac
+	done <<EOF_ROWS
+$_t
+EOF_ROWS
+}
