@@ -15,7 +15,8 @@
 # ListenOverflows of one backlog-1 listener must equal the TcpExt delta.
 # Kernel warnings and taint are checked by the VM's init after the run.
 # Nothing here uses bbrx (stress_gen sets cubic on its sockets), so
-# "modprobe -r" must never fail.
+# "modprobe -r" must never fail. STRESS_CONTROL=kprobe_events runs the
+# control experiment instead of a): see below.
 
 . "${0%/*}/lib.sh"
 
@@ -57,6 +58,38 @@ gen_pid=$!
 "$GEN" read -k -t $((CYCLES_SECS + 30)) &
 rd_pid=$!
 defer "kill $gen_pid $rd_pid"
+
+# STRESS_CONTROL=kprobe_events: the control experiment for the 6.1 oops
+# (Documentation/security.rst): tcptune stays unloaded and the same kernel
+# functions are probed and unprobed through tracefs instead, by the kernel
+# alone. Only part a) runs.
+if [ "${STRESS_CONTROL:-}" = kprobe_events ]; then
+	T=/sys/kernel/tracing
+	[ -d "$T/events" ] || mount -t tracefs tracefs "$T" || die "no tracefs"
+	modprobe -r tcptune || die "cannot unload tcptune for the control"
+	_now
+	end=$((now_ms + CYCLES_SECS * 1000))
+	i=0
+	while [ "$i" -lt "$CYCLES" ]; do
+		for f in tcp_v4_conn_request tcp_v6_conn_request tcp_v4_syn_recv_sock \
+			 tcp_v6_syn_recv_sock tcp_req_err tcp_rtx_synack inet_csk_listen_start; do
+			echo "r:c_$f $f" >>"$T/kprobe_events" || die "cannot probe $f"
+		done
+		for f in inet_csk_listen_stop __inet_twsk_schedule inet_twsk_free inet_twsk_alloc; do
+			echo "p:c_$f $f" >>"$T/kprobe_events" || die "cannot probe $f"
+		done
+		echo 1 >"$T/events/kprobes/enable"
+		echo 0 >"$T/events/kprobes/enable"
+		echo >"$T/kprobe_events"
+		i=$((i + 1))
+		_now
+		[ "$now_ms" -ge "$end" ] && break
+	done
+	kill -TERM "$gen_pid" "$rd_pid" 2>/dev/null
+	wait "$gen_pid" || fail "load generator failed"
+	pass "control: $i kprobe_events cycles under load"
+	ksft_exit
+fi
 
 _now
 end=$((now_ms + CYCLES_SECS * 1000))

@@ -27,7 +27,9 @@
 # environment variables for the tests (e.g. STRESS_SCALE=10; no spaces or
 # commas in values); TCPTUNE_VM_APPEND adds kernel arguments (e.g.
 # "loglevel=7" to see all kernel messages, which slows the boot down);
-# TCPTUNE_VM_BIOS is the firmware (default qboot.rom when present).
+# TCPTUNE_VM_BIOS is the firmware (default qboot.rom when present);
+# TCPTUNE_VM_ACCEL replaces the accelerator options (default "-accel tcg
+# -cpu max"; check.sh sets it for 6.1's stress VM).
 
 set -eu
 
@@ -91,7 +93,9 @@ append="$append tcptune_vm.mode=$mode"
 [ -n "${TCPTUNE_VM_ENV:-}" ] && append="$append tcptune_vm.env=$TCPTUNE_VM_ENV"
 [ -n "${TCPTUNE_VM_APPEND:-}" ] && append="$append $TCPTUNE_VM_APPEND"
 
-if [ "${TCPTUNE_VM_KVM:-0}" = 1 ]; then
+if [ -n "${TCPTUNE_VM_ACCEL:-}" ]; then
+	accel=$TCPTUNE_VM_ACCEL
+elif [ "${TCPTUNE_VM_KVM:-0}" = 1 ]; then
 	accel="-accel kvm -cpu host"
 else
 	accel="-accel tcg -cpu max"
