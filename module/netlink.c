@@ -429,7 +429,9 @@ static const struct genl_ops tcptune_ops[] = {
 	},
 	{
 		.cmd = TCPTUNE_CMD_GET_TIMEWAIT,
+		.start = tcptune_nl_get_timewait_start,
 		.dumpit = tcptune_nl_get_timewait_dumpit,
+		.done = tcptune_nl_get_timewait_done,
 		.policy = tcptune_get_timewait_nl_policy,
 		.maxattr = TCPTUNE_A_MAX,
 	},

@@ -203,7 +203,9 @@ void tcptune_timewait_net_exit(struct net *net);
 bool tcptune_tw_stat_read(const struct net *net, enum tcptune_stat id, u64 *val);
 void tcptune_tw_stats_fill(const struct net *net, u64 *val);
 extern const struct nla_policy tcptune_get_timewait_nl_policy[TCPTUNE_A_MAX + 1];
+int tcptune_nl_get_timewait_start(struct netlink_callback *cb);
 int tcptune_nl_get_timewait_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb);
+int tcptune_nl_get_timewait_done(struct netlink_callback *cb);
 
 #endif /* _TCPTUNE_H */

@@ -582,7 +582,7 @@ static void tw_walk(const struct net *net, struct tw_walk *w)
 		return;
 	for (i = 0; i <= h->ehash_mask; i++) {
 		struct inet_ehash_bucket *head = &h->ehash[i];
-		spinlock_t *lock;
+		spinlock_t *lock;	/* the bucket's */
 
 		if (hlist_nulls_empty(&head->chain))
 			goto next;
@@ -737,6 +737,13 @@ static void tw_age_str(char *buf, size_t len, int i)
 		scnprintf(buf, len, "%us+", tw_age_lo[i]);
 }
 
+/* Longest output of tw_seq_show() for @top rows per breakdown. */
+static size_t tw_seq_bytes(u32 top)
+{
+	/* A row is at most 78 characters: remote [IPv6]:port count pct. */
+	return 256 + (2 * (size_t)top + TW_NAGE) * 80;
+}
+
 static int tw_seq_show(struct seq_file *seq, void *v)
 {
 	struct net *net = seq_file_single_net(seq);
@@ -745,6 +752,15 @@ static int tw_seq_show(struct seq_file *seq, void *v)
 	char ep[64];
 	int lo, hi, k;
 
+	/*
+	 * A show that overflows the buffer is called again with one twice as
+	 * big: ask for the room first rather than walk once per doubling
+	 * (262,144 sockets and timewait_top=1000 took 6 walks).
+	 */
+	if (seq->size < tw_seq_bytes(top)) {
+		seq_commit(seq, -1);
+		return 0;
+	}
 	if (tw_walk_alloc(&w, BIT(TCPTUNE_TIMEWAIT_BY_LOCAL) |
 			      BIT(TCPTUNE_TIMEWAIT_BY_REMOTE)))
 		return -ENOMEM;
@@ -785,13 +801,28 @@ const struct nla_policy tcptune_get_timewait_nl_policy[TCPTUNE_A_MAX + 1] = {
 	[TCPTUNE_A_TIMEWAIT_TOP] = NLA_POLICY_RANGE(NLA_U32, 1, 1000),
 };
 
+/* One row of a dump: an endpoint (local, remote) or an age bucket. */
+struct tw_dump_row {
+	struct tw_key key;
+	u32 count;
+	u8 kind;			/* TCPTUNE_TIMEWAIT_BY_* */
+	s8 age;				/* age bucket, -1 for endpoints */
+};
+
+/* The rows of one dump, from a single walk made when the dump starts. */
+struct tw_dump {
+	u32 n;				/* rows */
+	u32 next;			/* first row not sent yet */
+	u32 range;			/* ip_local_port_range size */
+	struct tw_dump_row row[];
+};
+
 struct tw_dump_ctx {
-	u32 idx;		/* rows already dumped */
+	struct tw_dump *d;
 };
 
 static int tw_nl_row(struct sk_buff *skb, struct netlink_callback *cb,
-		     u32 kind, const struct tw_key *k, u32 count, u32 range,
-		     int age)
+		     const struct tw_dump_row *r, u32 range)
 {
 	struct nlattr *nest;
 	void *hdr;
@@ -801,20 +832,22 @@ static int tw_nl_row(struct sk_buff *skb, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, TCPTUNE_A_TIMEWAIT);
 	if (!nest ||
-	    nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_KIND, kind) ||
-	    nla_put_u64_64bit(skb, TCPTUNE_A_TIMEWAIT_COUNT, count,
+	    nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_KIND, r->kind) ||
+	    nla_put_u64_64bit(skb, TCPTUNE_A_TIMEWAIT_COUNT, r->count,
 			      TCPTUNE_A_TIMEWAIT_PAD))
 		goto err;
-	if (k && tw_put_endpoint(skb, k))
+	if (r->age < 0 && tw_put_endpoint(skb, &r->key))
 		goto err;
-	if (kind == TCPTUNE_TIMEWAIT_BY_REMOTE &&
+	if (r->kind == TCPTUNE_TIMEWAIT_BY_REMOTE &&
 	    (nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_PORT_RANGE, range) ||
-	     nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_PCT100, tw_pct100(count, range))))
+	     nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_PCT100,
+			 tw_pct100(r->count, range))))
 		goto err;
-	if (age >= 0 &&
-	    (nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_AGE_MIN_S, tw_age_lo[age]) ||
-	     (age + 1 < TW_NAGE &&
-	      nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_AGE_MAX_S, tw_age_lo[age + 1]))))
+	if (r->age >= 0 &&
+	    (nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_AGE_MIN_S, tw_age_lo[r->age]) ||
+	     (r->age + 1 < TW_NAGE &&
+	      nla_put_u32(skb, TCPTUNE_A_TIMEWAIT_AGE_MAX_S,
+			  tw_age_lo[r->age + 1]))))
 		goto err;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -826,60 +859,96 @@ err:
 }
 
 /*
- * Every call walks again and skips the rows already sent: a dump that needs
- * more than one skb may see a slightly different snapshot in its later parts.
+ * The walk is made once, when the dump starts, and its rows are kept until
+ * it ends: a dump that needs several skbs (2,006 rows with top 1000) sends
+ * one snapshot, without walking again for each skb, which took as many
+ * walks as skbs and, with sockets expiring in between, could repeat or skip
+ * rows as their order changed.
  */
-int tcptune_nl_get_timewait_dumpit(struct sk_buff *skb,
-				   struct netlink_callback *cb)
+int tcptune_nl_get_timewait_start(struct netlink_callback *cb)
 {
 	struct tw_dump_ctx *ctx = (struct tw_dump_ctx *)cb->ctx;
 	struct nlattr **attrs = tcptune_dump_attrs(cb);
-	struct net *net = sock_net(skb->sk);
-	u32 by = 0, top = READ_ONCE(tw_top), range, n, i, idx = 0;
+	struct net *net = sock_net(cb->skb->sk);
+	u32 by = 0, top = READ_ONCE(tw_top), nrows[2], n, i;
+	unsigned int mask;
+	struct tw_dump *d;
 	struct tw_walk w;
-	int k, err = 0;
+	int k;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	ctx->d = NULL;
 	if (attrs && attrs[TCPTUNE_A_TIMEWAIT_BY])
 		by = nla_get_u32(attrs[TCPTUNE_A_TIMEWAIT_BY]);
 	if (attrs && attrs[TCPTUNE_A_TIMEWAIT_TOP])
 		top = nla_get_u32(attrs[TCPTUNE_A_TIMEWAIT_TOP]);
-	if (tw_walk_alloc(&w, by ? BIT(by) & (BIT(TCPTUNE_TIMEWAIT_BY_LOCAL) |
-					       BIT(TCPTUNE_TIMEWAIT_BY_REMOTE)) :
-				   BIT(TCPTUNE_TIMEWAIT_BY_LOCAL) |
-				   BIT(TCPTUNE_TIMEWAIT_BY_REMOTE)))
+	mask = BIT(TCPTUNE_TIMEWAIT_BY_LOCAL) | BIT(TCPTUNE_TIMEWAIT_BY_REMOTE);
+	if (by)
+		mask &= BIT(by);
+	if (tw_walk_alloc(&w, mask))
 		return -ENOMEM;
 	tw_walk(net, &w);
-	range = tw_port_range(net);
 
+	n = 0;
 	for (k = 0; k < 2; k++) {
-		n = tw_agg_sort(&w.agg[k]);
-		for (i = 0; i < n && i < top; i++) {
-			if (idx++ < ctx->idx)
-				continue;
-			err = tw_nl_row(skb, cb, k + 1, &w.agg[k].ent[i].key,
-					w.agg[k].ent[i].count, range, -1);
-			if (err)
-				goto out;
-			ctx->idx = idx;
+		nrows[k] = min(tw_agg_sort(&w.agg[k]), top);
+		n += nrows[k];
+	}
+	if (!by || by == TCPTUNE_TIMEWAIT_BY_AGE)
+		n += TW_NAGE;
+	d = kvmalloc(struct_size(d, row, n), GFP_KERNEL);
+	if (!d) {
+		tw_walk_free(&w);
+		return -ENOMEM;
+	}
+	d->n = 0;
+	d->next = 0;
+	d->range = tw_port_range(net);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < nrows[k]; i++) {
+			struct tw_dump_row *r = &d->row[d->n++];
+
+			r->key = w.agg[k].ent[i].key;
+			r->count = w.agg[k].ent[i].count;
+			r->kind = k + 1;
+			r->age = -1;
 		}
 	}
-	if (by && by != TCPTUNE_TIMEWAIT_BY_AGE)
-		goto out;
-	for (k = 0; k < TW_NAGE; k++) {
-		if (idx++ < ctx->idx)
-			continue;
-		err = tw_nl_row(skb, cb, TCPTUNE_TIMEWAIT_BY_AGE, NULL, w.age[k],
-				range, k);
-		if (err)
-			goto out;
-		ctx->idx = idx;
+	for (k = 0; d->n < n; k++) {
+		struct tw_dump_row *r = &d->row[d->n++];
+
+		memset(&r->key, 0, sizeof(r->key));
+		r->count = w.age[k];
+		r->kind = TCPTUNE_TIMEWAIT_BY_AGE;
+		r->age = k;
 	}
-out:
 	tw_walk_free(&w);
-	if (err && skb->len)
-		return skb->len;
-	return err;
+	ctx->d = d;
+	return 0;
+}
+
+int tcptune_nl_get_timewait_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct tw_dump_ctx *ctx = (struct tw_dump_ctx *)cb->ctx;
+	struct tw_dump *d = ctx->d;
+	int err;
+
+	for (; d->next < d->n; d->next++) {
+		err = tw_nl_row(skb, cb, &d->row[d->next], d->range);
+		if (err)
+			return skb->len ? skb->len : err;
+	}
+	return 0;
+}
+
+int tcptune_nl_get_timewait_done(struct netlink_callback *cb)
+{
+	struct tw_dump_ctx *ctx = (struct tw_dump_ctx *)cb->ctx;
+
+	kvfree(ctx->d);
+	ctx->d = NULL;
+	return 0;
 }
 
 /* ---- debugfs ---------------------------------------------------------------- */
