@@ -14,9 +14,11 @@
 # Then the module must unload and reload, and in a fresh netns the
 # ListenOverflows of one backlog-1 listener must equal the TcpExt delta.
 # Kernel warnings and taint are checked by the VM's init after the run.
-# Nothing here uses bbrx (stress_gen sets cubic on its sockets), so
-# "modprobe -r" must never fail. STRESS_CONTROL=kprobe_events runs the
-# control experiment instead of a): see below.
+# stress_gen sets cubic on its sockets; in a), every 5th cycle (the first
+# one included) also runs a bbrx flow (iperf3 -C bbrx) while the module is
+# asked to unload, which must be refused until the flow has ended;
+# otherwise "modprobe -r" must never fail. STRESS_CONTROL=kprobe_events runs the control experiment instead of
+# a): see below.
 
 . "${0%/*}/lib.sh"
 
@@ -33,6 +35,7 @@ READ_SECS=$((6 * SCALE))	# c) readers' run time
 
 require_root
 [ -x "$GEN" ] || skip "stress_gen not built"
+require_cmd "$IPERF3"
 tcptune_load
 
 sysctl_get net.ipv4.tcp_congestion_control cc
@@ -91,10 +94,57 @@ if [ "${STRESS_CONTROL:-}" = kprobe_events ]; then
 	ksft_exit
 fi
 
+BBRX_PORT=6199
+"$IPERF3" -s -p "$BBRX_PORT" >/dev/null 2>&1 &
+defer "kill $!"
+
+# flows_init: BbrxFlowsInit of this netns, in $flows (0 when unreadable).
+flows_init() {
+	flows=0
+	[ -r "$TCPTUNE_PROC" ] || return 0
+	while read -r _n _v; do
+		[ "$_n" = BbrxFlowsInit ] && flows=$_v
+	done <"$TCPTUNE_PROC"
+}
+# shellcheck disable=SC2317 # called by slowwait
+bbrx_flow_started() {
+	flows_init
+	[ "$flows" -gt "$flows0" ]
+}
+# shellcheck disable=SC2317 # called by slowwait
+unload_ok() { modprobe -r tcptune >/dev/null 2>&1; }
+
+# bbrx_cycle: a bbrx flow runs while the module is asked to unload.
+bbrx_cycle() {
+	flows_init
+	flows0=$flows
+	"$IPERF3" -c 127.0.0.1 -p "$BBRX_PORT" -C bbrx -t 2 >/dev/null 2>&1 &
+	_cpid=$!
+	if ! slowwait 5 bbrx_flow_started; then
+		fail "cycle $i: no bbrx flow started (BbrxFlowsInit stays $flows0)"
+		wait "$_cpid"
+		return
+	fi
+	if modprobe -r tcptune >/dev/null 2>&1; then
+		fail "cycle $i: tcptune unloaded while a bbrx flow ran"
+		modprobe tcptune
+	else
+		refused=$((refused + 1))
+	fi
+	wait "$_cpid" || fail "cycle $i: iperf3 -C bbrx failed"
+	# The flow's sockets may take a moment to be destroyed.
+	slowwait 10 unload_ok || fail "cycle $i: unload still refused after the bbrx flow"
+	modprobe tcptune
+}
+
 _now
 end=$((now_ms + CYCLES_SECS * 1000))
-i=0 busy=0
+i=0 busy=0 refused=0 bbrx_cycles=0
 while [ "$i" -lt "$CYCLES" ]; do
+	if [ $((i % 5)) = 0 ]; then
+		bbrx_cycle
+		bbrx_cycles=$((bbrx_cycles + 1))
+	fi
 	if ! out=$(modprobe -r tcptune 2>&1); then
 		fail "cycle $i: modprobe -r tcptune: $out"
 		busy=$((busy + 1))
@@ -114,6 +164,11 @@ if [ "$i" -lt "$min" ]; then
 	fail "only $i load/unload cycles in ${CYCLES_SECS}s (want at least $min)"
 else
 	pass "a) $i/$CYCLES load/unload cycles under load (${el}s)"
+fi
+if [ "$refused" = "$bbrx_cycles" ] && [ "$bbrx_cycles" -gt 0 ]; then
+	pass "a) unload refused in all $bbrx_cycles cycles with a bbrx flow"
+else
+	fail "a) unload refused in $refused of $bbrx_cycles cycles with a bbrx flow"
 fi
 tcptune_loaded || die "tcptune not loaded after the cycles"
 
