@@ -14,7 +14,8 @@
 #   @bench {json}
 # between "@bench-begin" and "@bench-end" (the host keeps the lines that
 # parse). Records: "calibration" (unshaped veth throughput), one "run" per
-# scenario x CC x repetition, and "accept" (instrumentation overhead).
+# scenario x CC x repetition, "accept" (instrumentation overhead) and
+# "dump" (the time to read the breakdowns at scale).
 #
 # Settings come from /selftests/bench/bench.conf (written by the host from
 # the BENCH_* environment; see Documentation/performance.rst).
@@ -37,13 +38,18 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_SECONDS:=5}"
 	: "${BENCH_CALIB_SECONDS:=3}"
 	: "${BENCH_ACCEPT_ROUNDS:=2}"
+	: "${BENCH_DUMP_TW:=16384}"
+	: "${BENCH_DUMP_LISTENERS:=1000}"
 else
 	: "${BENCH_SCENARIOS:=clean loss0.1 loss1 loss2 loss5 loss10 buf0.25 buf10 rtt10 rtt50 fair2 vscubic short}"
 	: "${BENCH_REPS:=3}"
 	: "${BENCH_SECONDS:=10}"
 	: "${BENCH_CALIB_SECONDS:=5}"
 	: "${BENCH_ACCEPT_ROUNDS:=4}"
+	: "${BENCH_DUMP_TW:=262144}"
+	: "${BENCH_DUMP_LISTENERS:=5000}"
 fi
+: "${BENCH_DUMP_REPS:=3}"
 : "${BENCH_CCS:=bbrx bbr cubic}"
 : "${BENCH_RATE_MBIT:=20}"
 : "${BENCH_RTT_MS:=40}"
@@ -306,6 +312,164 @@ accept_bench() {
 	emit "{\"type\":\"accept\",\"seconds\":$BENCH_ACCEPT_SECONDS,\"unloaded\":[$_rates_off],\"loaded\":[$_rates_on]}"
 }
 
+# --- dumps at scale -----------------------------------------------------------
+
+TW_GEN=/selftests/tw_gen
+
+# timed VAR NS REPS NAME CMD...: run CMD in NS REPS times (tcpbench time:
+# wall time with the exec, output read through a pipe) and append
+# "NAME":{ms_min, ms_median, ms_max, bytes, lines} to $VAR.
+timed() {
+	_var=$1 _ns=$2 _reps=$3 _name=$4
+	shift 4
+	_o=$("$IP" netns exec "$_ns" "$TCPBENCH" time -r "$_reps" "$@" 2>/dev/null) ||
+		_o="failed $_o"
+	log "bench: dump: $_name: $_o (ms fastest median slowest, bytes, lines)"
+	# shellcheck disable=SC2086 # split on purpose
+	set -- $_o
+	if [ $# = 5 ]; then
+		_t="\"$_name\":{\"ms_min\":$1,\"ms_median\":$2,\"ms_max\":$3,\"bytes\":$4,\"lines\":$5}"
+	else
+		_t="\"$_name\":null"
+	fi
+	eval "_tv=\${$_var}"
+	# shellcheck disable=SC2154 # set by eval
+	eval "$_var=\"\${_tv}\${_tv:+,}\$_t\""
+}
+
+# value FILE NAME: the value after NAME at the start of a line, in $val.
+value() {
+	val=
+	while read -r _n _v _rest; do
+		[ "$_n" = "$2" ] && { val=$_v; return 0; }
+	done <"$1" 2>/dev/null
+	return 1
+}
+
+# sockstat_tw FILE: "tw" of a copy of /proc/net/sockstat, in $val.
+sockstat_tw() {
+	val=
+	while read -r _p _rest; do
+		[ "$_p" = TCP: ] || continue
+		# shellcheck disable=SC2086 # split on purpose
+		set -- $_rest
+		while [ $# -ge 2 ]; do
+			[ "$1" = tw ] && { val=$2; return 0; }
+			shift 2
+		done
+	done <"$1"
+	return 1
+}
+
+# dump_bench: the time to read tcptune's breakdowns (module defaults) with
+# BENCH_DUMP_LISTENERS listening sockets, then BENCH_DUMP_TW timewait
+# sockets, each in a namespace of its own; the same readers in the empty
+# namespace (the cost of the execs), and ss and an inet_diag count of the
+# same sockets to compare. A timewait socket lives 60 s: the record says how
+# many there were before and after the timings.
+dump_bench() {
+	lst_ms='' lst_base='' tw_ms='' tw_base=''
+	setup_ns lst
+	if [ "$BENCH_DUMP_LISTENERS" -gt 0 ]; then
+		timed lst_base "$lst" "$BENCH_DUMP_REPS" tcptunectl_j_listeners \
+			"$TCPTUNECTL" -j listeners
+		timed lst_base "$lst" "$BENCH_DUMP_REPS" proc_listeners \
+			cat /proc/net/tcptune/listeners
+		rm -f "$TMP/listen.out"
+		"$IP" netns exec "$lst" "$TCPBENCH" listen -n "$BENCH_DUMP_LISTENERS" \
+			20000 >"$TMP/listen.out" 2>&1 &
+		_lpid=$!
+		if slowwait 120 value "$TMP/listen.out" ready; then
+			timed lst_ms "$lst" "$BENCH_DUMP_REPS" tcptunectl_j_listeners \
+				"$TCPTUNECTL" -j listeners
+			timed lst_ms "$lst" "$BENCH_DUMP_REPS" tcptunectl_listeners \
+				"$TCPTUNECTL" listeners
+			timed lst_ms "$lst" "$BENCH_DUMP_REPS" proc_listeners \
+				cat /proc/net/tcptune/listeners
+			timed lst_ms "$lst" "$BENCH_DUMP_REPS" ss_listening \
+				"$SS" -Htln
+		else
+			log "bench: dump: $BENCH_DUMP_LISTENERS listeners: $(cat "$TMP/listen.out")"
+		fi
+		kill "$_lpid" 2>/dev/null
+		wait "$_lpid" 2>/dev/null
+	fi
+	cleanup_ns "$lst"
+
+	if [ "$BENCH_DUMP_TW" -le 0 ]; then
+		dump_emit '"timewait":null'
+		return 0
+	fi
+	_twn=$((BENCH_DUMP_TW / 16 * 16))
+	setup_ns dmp
+	ip netns exec "$dmp" sh -c "echo 1024 65535 >/proc/sys/net/ipv4/ip_local_port_range
+		echo $((2 * _twn + 1024)) >/proc/sys/net/ipv4/tcp_max_tw_buckets" ||
+		return 1
+	timed tw_base "$dmp" "$BENCH_DUMP_REPS" proc_timewait \
+		cat /proc/net/tcptune/timewait
+	timed tw_base "$dmp" "$BENCH_DUMP_REPS" tcptunectl_j_timewait \
+		"$TCPTUNECTL" -j timewait
+	# Pairs of sockets closed at once: both ends in TIME_WAIT (tw_gen.c).
+	_now
+	_t0=$now_ms
+	_gen=$("$IP" netns exec "$dmp" "$TW_GEN" -r -p 100 -P 4 -j 2 \
+		-n $((_twn / 2)) 2>&1)
+	_now
+	_gen_ms=$((now_ms - _t0))
+	log "bench: dump: tw_gen -r -n $((_twn / 2)): $_gen"
+	_rate=${_gen##*rate }
+	_rate=${_rate%/s*}
+	case $_rate in ''|*[!0-9]*) _rate=null ;; esac
+	ip netns exec "$dmp" sh -c "cat /proc/net/sockstat >$TMP/ss0
+		cat /proc/net/tcptune/stats >$TMP/stats0
+		cat /proc/net/sockstat >$TMP/ss1
+		$TW_GEN -c >$TMP/diag
+		cat /proc/net/tcptune/timewait >$TMP/twproc" || return 1
+	_now
+	_read_ms=$((now_ms - _t0))
+	sockstat_tw "$TMP/ss0"; _ss0=${val:-null}
+	sockstat_tw "$TMP/ss1"; _ss1=${val:-null}
+	value "$TMP/stats0" TimeWaitCurrent; _cur=${val:-null}
+	value "$TMP/diag" timewait4; _diag=${val:-null}
+	read -r _hdr <"$TMP/twproc"
+	log "bench: dump: +${_read_ms} ms: sockstat tw $_ss0, TimeWaitCurrent $_cur, sockstat tw $_ss1, inet_diag $_diag"
+
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" proc_timewait \
+		cat /proc/net/tcptune/timewait
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" proc_stats \
+		cat /proc/net/tcptune/stats
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" tcptunectl_j_timewait \
+		"$TCPTUNECTL" -j timewait
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" tcptunectl_j_timewait_by_remote \
+		"$TCPTUNECTL" -j timewait by remote
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" tcptunectl_j_timewait_by_local \
+		"$TCPTUNECTL" -j timewait by local
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" tcptunectl_j_timewait_by_local_top1000 \
+		"$TCPTUNECTL" -j timewait by local top 1000
+	timed tw_ms "$dmp" "$BENCH_DUMP_REPS" inet_diag_count "$TW_GEN" -c
+	timed tw_ms "$dmp" 1 ss_time_wait "$SS" -Htan state time-wait
+	ip netns exec "$dmp" cat /proc/net/tcptune/stats >"$TMP/stats1"
+	_now
+	_end_ms=$((now_ms - _t0))
+	value "$TMP/stats1" TimeWaitCurrent; _cur1=${val:-null}
+	_dbg=$TCPTUNE_DEBUGFS/timewait
+	value "$_dbg" walk_bytes_peak; _peak=${val:-null}
+	value "$_dbg" walk_bytes_max; _max=${val:-null}
+	value "$_dbg" netns_state_bytes; _nsb=${val:-null}
+	_slab=$(grep '^tw_sock_TCP ' /proc/slabinfo)
+	# shellcheck disable=SC2086 # split on purpose
+	set -- $_slab
+	_twobj=${4:-null}
+	cleanup_ns "$dmp"
+
+	dump_emit "\"timewait\":{\"n\":$_twn,\"gen_ms\":$_gen_ms,\"rate\":$_rate,\"read_at_ms\":$_read_ms,\"sockstat_before\":$_ss0,\"current\":$_cur,\"sockstat_after\":$_ss1,\"inet_diag\":$_diag,\"proc_header\":\"$_hdr\",\"current_after_timings\":$_cur1,\"timings_end_ms\":$_end_ms,\"ms\":{$tw_ms},\"empty_ms\":{$tw_base},\"walk_bytes_peak\":$_peak,\"walk_bytes_max\":$_max,\"netns_state_bytes\":$_nsb,\"tw_sock_bytes\":$_twobj}"
+}
+
+# dump_emit TIMEWAIT: the "dump" record, with the listener timings.
+dump_emit() {
+	emit "{\"type\":\"dump\",\"reps\":$BENCH_DUMP_REPS,\"listeners\":{\"n\":$BENCH_DUMP_LISTENERS,\"ms\":{$lst_ms},\"empty_ms\":{$lst_base}},$1}"
+}
+
 # --- main -------------------------------------------------------------------
 
 require_root
@@ -328,6 +492,12 @@ for s in $BENCH_SCENARIOS; do
 done
 
 bx_topology
+# The sender's qdisc: none given, TCP paces itself (SK_PACING_NEEDED).
+if [ -n "${BENCH_SENDER_QDISC:-}" ]; then
+	# shellcheck disable=SC2086 # qdisc and its options
+	tc -n "$cli" qdisc replace dev bx0 root $BENCH_SENDER_QDISC ||
+		die "cannot set the sender's qdisc to $BENCH_SENDER_QDISC"
+fi
 BX_PORT=5202 bx_server_start
 "$IP" netns exec "$srv" "$TCPBENCH" server "$FCT_PORT" >/dev/null 2>&1 &
 defer "kill $! 2>/dev/null"
@@ -358,6 +528,9 @@ done
 if [ "${BENCH_ACCEPT_ROUNDS:-0}" -gt 0 ]; then
 	accept_bench || log "bench: accept-rate measurement failed"
 	tcptune_load
+fi
+if [ "$BENCH_DUMP_TW" -gt 0 ] || [ "$BENCH_DUMP_LISTENERS" -gt 0 ]; then
+	dump_bench || log "bench: dump timings failed"
 fi
 _now
 log "bench: done in $(((now_ms - t_begin) / 1000)) s"

@@ -5,8 +5,9 @@
   report.py --kernel REL --date DATE --out DIR [--wall S] [--vm-rc N] LOG
 
 Writes to DIR: SCENARIO_CC.json (every repetition, derived metrics and
-their medians), summary.json (configuration, calibration, accept rates),
-results.md (the comparison table), and the data files plots.gp reads
+their medians), summary.json (configuration, calibration, accept rates,
+dump times at scale), results.md (the comparison table, the dump times),
+and the data files plots.gp reads
 (loss.dat, buffer.dat). Exits 1 when a run produced no data, when the log
 has no run at all, or when the VM did not finish cleanly (--vm-rc); the
 numbers themselves are never judged.
@@ -94,6 +95,68 @@ METRICS = [
 ]
 
 
+# Readers timed by the "dump" record: key, label.
+DUMP_READERS = [
+    ("proc_timewait", "cat /proc/net/tcptune/timewait"),
+    ("proc_stats", "cat /proc/net/tcptune/stats"),
+    ("tcptunectl_j_timewait", "tcptunectl -j timewait"),
+    ("tcptunectl_j_timewait_by_remote", "tcptunectl -j timewait by remote"),
+    ("tcptunectl_j_timewait_by_local", "tcptunectl -j timewait by local"),
+    ("tcptunectl_j_timewait_by_local_top1000", "tcptunectl -j timewait by local top 1000"),
+    ("inet_diag_count", "tw_gen -c (inet_diag count, for comparison)"),
+    ("ss_time_wait", "ss -Htan state time-wait (for comparison)"),
+    ("tcptunectl_j_listeners", "tcptunectl -j listeners"),
+    ("tcptunectl_listeners", "tcptunectl listeners"),
+    ("proc_listeners", "cat /proc/net/tcptune/listeners"),
+    ("ss_listening", "ss -Htln (for comparison)"),
+]
+
+
+def dump_tables(dump):
+    """(title, intro, rows) per part of a "dump" record; rows are
+    (reader, lines, ms at scale, ms in the empty namespace)."""
+    def ms(t):
+        if not isinstance(t, dict):
+            return "–"
+        if t["ms_min"] == t["ms_max"]:
+            return f"{t['ms_min']:.0f}"
+        return f"{t['ms_min']:.0f} / {t['ms_median']:.0f} / {t['ms_max']:.0f}"
+
+    def rows(part):
+        out = []
+        got, empty = part.get("ms") or {}, part.get("empty_ms") or {}
+        for key, label in DUMP_READERS:
+            if key not in got:
+                continue
+            t = got[key]
+            lines = str(t["lines"]) if isinstance(t, dict) else "–"
+            out.append((label, lines, ms(t), ms(empty.get(key)) if key in empty else "–"))
+        return out
+
+    reps = dump.get("reps", "?")
+    parts = []
+    tw = dump.get("timewait")
+    if tw:
+        intro = (f"{tw['n']} timewait sockets in one namespace (tw_gen -r: "
+                 f"{tw.get('rate')}/s, made in {tw['gen_ms'] / 1000:.1f} s). Read "
+                 f"{tw['read_at_ms'] / 1000:.1f} s after the first was made: sockstat tw "
+                 f"{tw.get('sockstat_before')}, TimeWaitCurrent {tw.get('current')}, sockstat tw "
+                 f"{tw.get('sockstat_after')}, inet_diag {tw.get('inet_diag')}; procfs "
+                 f"header \"{tw.get('proc_header', '?')}\"; "
+                 f"{tw.get('current_after_timings')} left when the timings ended, "
+                 f"{tw['timings_end_ms'] / 1000:.1f} s after the start (a timewait socket "
+                 f"lives 60 s). Module defaults (timewait_top 10, timewait_max_keys 4096): "
+                 f"a walk allocates at most {tw.get('walk_bytes_max')} bytes (peak "
+                 f"{tw.get('walk_bytes_peak')}); a timewait socket is {tw.get('tw_sock_bytes')} "
+                 f"bytes of slab.")
+        parts.append(("TIME_WAIT", intro, rows(tw)))
+    ls = dump.get("listeners")
+    if ls and ls.get("ms"):
+        parts.append(("Listeners", f"{ls['n']} listening sockets in one namespace "
+                      "(tcpbench listen).", rows(ls)))
+    return reps, parts
+
+
 def conditions(rec):
     c = f"{rec['rate_mbit']} Mbit/s, RTT {rec['rtt_ms']} ms, buffer {rec['buf_bdp']:g} BDP"
     if rec["loss_pct"]:
@@ -133,6 +196,7 @@ def main():
     config = next((r for r in records if r.get("type") == "config"), {})
     calib = next((r for r in records if r.get("type") == "calibration"), None)
     accept = next((r for r in records if r.get("type") == "accept"), None)
+    dump = next((r for r in records if r.get("type") == "dump"), None)
     runs = [r for r in records if r.get("type") == "run"]
 
     problems = []
@@ -185,6 +249,7 @@ def main():
 
     summary = {"kernel": a.kernel, "date": a.date, "config": config,
                "calibration": calib, "accept": accept, "accept_summary": acc,
+               "dump": dump,
                "wall_seconds": a.wall, "problems": problems}
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
@@ -249,6 +314,22 @@ def main():
                  f"{acc['ratio_median']:.3f} (rounds: {acc['ratio_min']:.3f} to "
                  f"{acc['ratio_max']:.3f}).")
         L.append("")
+    if dump:
+        reps, parts = dump_tables(dump)
+        L.append("## Dump times at scale")
+        L.append("")
+        L.append(f"Wall time of each reader, with its exec, in ms (fastest / median / "
+                 f"slowest of {reps}), and the same in an empty namespace (the cost of "
+                 f"the exec alone).")
+        L.append("")
+        for title, intro, rows in parts:
+            L.append(f"{title}: {intro}")
+            L.append("")
+            L.append("| reader | lines | ms | ms, empty namespace |")
+            L.append("|---|---|---|---|")
+            for r in rows:
+                L.append("| " + " | ".join(r) + " |")
+            L.append("")
     plots = [("goodput_vs_loss.png", "goodput vs random loss"),
              ("rtt_vs_buffer.png", "RTT inflation per buffer size"),
              ("retrans_vs_buffer.png", "retransmits per buffer size")]
@@ -286,6 +367,18 @@ def main():
             R += [f"     - {fmt(vals[c], nd)}" for c in ccs]
             R += [f"     - {ratio(vals[x], vals[y])}" for x, y in ratios]
     R.append("")
+    if dump:
+        reps, parts = dump_tables(dump)
+        R += [f"Dump times at scale: wall time of each reader, with its exec, in ms "
+              f"(fastest / median / slowest of {reps}), and in an empty namespace "
+              f"(the exec alone).", ""]
+        for title, intro, rows in parts:
+            R += [f"{title}: {intro}", "", ".. list-table::", "   :header-rows: 1", "",
+                  "   * - reader", "     - lines", "     - ms", "     - ms, empty namespace"]
+            for r in rows:
+                R.append(f"   * - ``{r[0]}``")
+                R += [f"     - {x}".rstrip() for x in r[1:]]
+            R.append("")
     with open(os.path.join(a.out, "results.rst"), "w") as f:
         f.write("\n".join(R))
 

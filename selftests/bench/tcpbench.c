@@ -14,6 +14,14 @@
  *       Connection rate: connect and close, one at a time, for seconds;
  *       prints the connections per second (each connection completed:
  *       handshake, FIN exchange seen by the server).
+ *   tcpbench listen [-n count] PORT
+ *       Listen on 127.0.0.1 ports PORT .. PORT + count - 1 (default 1),
+ *       print "ready COUNT" and wait until killed.
+ *   tcpbench time [-r repeats] CMD [ARG]...
+ *       Run CMD repeats times (default 1), its output read through a pipe
+ *       and dropped; prints the fastest, median and slowest wall time in
+ *       milliseconds, then the bytes and lines of the last run's output.
+ *       Exits 1 if a run failed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +49,8 @@ static double now_ms(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tcpbench server PORT | fct [-C cc] [-n bytes] [-r n] [-g ms] HOST PORT | accept [-t s] HOST PORT\n");
+	fprintf(stderr, "usage: tcpbench server PORT | fct [-C cc] [-n bytes] [-r n] [-g ms] HOST PORT | accept [-t s] HOST PORT\n"
+		"       tcpbench listen [-n count] PORT | time [-r n] CMD [ARG]...\n");
 	exit(2);
 }
 
@@ -135,6 +146,118 @@ out:
 	return ret;
 }
 
+/* count listeners from port on 127.0.0.1, then sleep until killed. */
+static int listen_many(int port, long count)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct rlimit rl;
+	int one = 1, fd;
+	long i;
+
+	if (count < 1 || port < 1 || port + count - 1 > 65535)
+		usage();
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < (rlim_t)count + 64) {
+		rl.rlim_cur = count + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			perror("RLIMIT_NOFILE");
+			return 1;
+		}
+	}
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < count; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		a.sin_port = htons(port + i);
+		if (fd < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+		    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
+			fprintf(stderr, "listener on port %ld: %s\n", port + i,
+				strerror(errno));
+			return 1;
+		}
+	}
+	printf("ready %ld\n", count);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One run of argv; its output counted in *bytes and *lines. */
+static double time_one(char **argv, long *bytes, long *lines, int *failed)
+{
+	static char buf[65536];
+	double t0 = now_ms(), t;
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	*bytes = *lines = 0;
+	if (pipe(p)) {
+		perror("pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		*bytes += n;
+		while (n--)
+			*lines += buf[n] == '\n';
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	t = now_ms() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		(*failed)++;
+	return t;
+}
+
+static int time_cmd(char **argv, int repeats)
+{
+	double *ms;
+	long bytes, lines;
+	int i, failed = 0;
+
+	if (repeats < 1 || !argv[0])
+		usage();
+	ms = calloc(repeats, sizeof(*ms));
+	if (!ms) {
+		perror("calloc");
+		return 1;
+	}
+	for (i = 0; i < repeats; i++)
+		ms[i] = time_one(argv, &bytes, &lines, &failed);
+	qsort(ms, repeats, sizeof(*ms), cmp_double);
+	printf("%.1f %.1f %.1f %ld %ld\n", ms[0], ms[repeats / 2],
+	       ms[repeats - 1], bytes, lines);
+	return failed ? 1 : 0;
+}
+
 static void parse_dst(struct sockaddr_in *dst, const char *host, const char *port)
 {
 	memset(dst, 0, sizeof(*dst));
@@ -150,7 +273,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in dst;
 	const char *cc = NULL;
-	long bytes = 100000;
+	long bytes = 100000, count = -1;
 	int repeats = 1, gap_ms = 0, seconds = 3, opt, i;
 	char *mode;
 
@@ -159,15 +282,23 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argv++;
 	argc--;
-	while ((opt = getopt(argc, argv, "C:n:r:g:t:")) != -1) {
+	/* "+": options end at the first word (the command of "time"). */
+	while ((opt = getopt(argc, argv, "+C:n:r:g:t:")) != -1) {
 		switch (opt) {
 		case 'C': cc = optarg; break;
-		case 'n': bytes = atol(optarg); break;
+		case 'n': bytes = count = atol(optarg); break;
 		case 'r': repeats = atoi(optarg); break;
 		case 'g': gap_ms = atoi(optarg); break;
 		case 't': seconds = atoi(optarg); break;
 		default: usage();
 		}
+	}
+	if (!strcmp(mode, "time"))
+		return time_cmd(argv + optind, repeats);
+	if (!strcmp(mode, "listen")) {
+		if (optind + 1 != argc)
+			usage();
+		return listen_many(atoi(argv[optind]), count < 0 ? 1 : count);
 	}
 	if (!strcmp(mode, "server")) {
 		if (optind + 1 != argc)
