@@ -7,6 +7,8 @@
 #   make run             boot the 6.12 cloud kernel and show a short live demo
 #   make bench           bbrx vs bbr vs cubic in QEMU, per kernel (QUICK=1: subset)
 #   make stress          selftests/stress.sh in its long form (STRESS_SCALE=10)
+#   make check-debug     every selftest on a KASAN/UBSAN/lockdep/kmemleak kernel
+#                        built here from Debian's linux-source-6.12
 #   make install         install tcptune.ko into /lib/modules/REL/extra, depmod
 #   make C=1             sparse while building the module
 
@@ -48,6 +50,34 @@ stress:
 	TCPTUNE_VM_TIMEOUT=$$((600 + 180 * $(STRESS_SCALE))) \
 		selftests/vm/check.sh --kernels "$(KERNELS)" --tests stress
 
+# The selftests (as make check, without the benchmark) on a debug kernel
+# built from linux-source-6.12 with selftests/vm/debug.config (KASAN, UBSAN,
+# lockdep, kmemleak, ...) by selftests/vm/debug-kernel.sh into
+# build/debug-kernel/ (cached; the first build takes hours on 2 cores, see
+# Documentation/security.rst). The guest gets more memory (KASAN), the
+# timeouts are scaled by DEBUG_SCALE (KASAN and lockdep under TCG are slow),
+# preempt=full exposes more preemption bugs, no5lvl avoids a false KASAN
+# report at boot (5-level paging, see security.rst), and /init fails the run on
+# kmemleak reports from tcptune after unloading it (DEBUG_KMEMLEAK=all: on
+# any suspected leak).
+DEBUG_SCALE ?= 5
+DEBUG_VM_MEM ?= 3072
+DEBUG_KMEMLEAK ?= tcptune
+# Tests with a size knob, sized for the debug kernel's speed: stress.sh's
+# load/unload phase gets 60 s instead of 30; timewait_scale.sh makes 8192
+# timewait sockets instead of 262144 (the fewest that still give its
+# 1000-row breakdowns; 4096 pairs take about 20 s on the debug kernel).
+DEBUG_VM_ENV ?= STRESS_SCALE=2,TW_SCALE_N=8192
+check-debug:
+	selftests/vm/debug-kernel.sh
+	TCPTUNE_VM_MEM=$(DEBUG_VM_MEM) \
+	TCPTUNE_VM_TEST_TIMEOUT=$$(($$(sed -n 's/^timeout=//p' selftests/settings) * $(DEBUG_SCALE))) \
+	TCPTUNE_VM_TIMEOUT=$$((900 * $(DEBUG_SCALE))) \
+	TCPTUNE_VM_APPEND="no5lvl preempt=full tcptune_vm.kmemleak=$(DEBUG_KMEMLEAK) $${TCPTUNE_VM_APPEND:-}" \
+	TCPTUNE_VM_ENV="$(DEBUG_VM_ENV)$${TCPTUNE_VM_ENV:+,$$TCPTUNE_VM_ENV}" \
+	CHECK_BENCH=0 \
+		selftests/vm/check.sh --kernels debug --tests "$(TESTS)"
+
 # Not "make -C KDIR M=. clean": kbuild would also delete the kernel modules
 # cached under build/kernels.
 clean:
@@ -58,7 +88,7 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all module userctl install check run bench stress clean distclean
+.PHONY: all module userctl install check check-debug run bench stress clean distclean
 
 # dkms: copy the module sources to /usr/src/tcptune-VERSION and let dkms build
 # and install them for KERNELRELEASE (and future kernels, AUTOINSTALL).

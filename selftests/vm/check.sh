@@ -6,7 +6,8 @@
 #   selftests/vm/check.sh [--kernels "R1 R2"] [--tests a,b]
 #
 # --kernels takes full releases or short names ("6.1", "6.12"); default: the
-# Debian 6.1 and 6.12 cloud kernels deps.sh discovers. --tests takes test
+# Debian 6.1 and 6.12 cloud kernels deps.sh discovers. "debug" is the debug
+# kernel debug-kernel.sh built (make check-debug). --tests takes test
 # names from selftests/Makefile (".sh" optional); default: all. Empty values
 # mean the defaults, so "make check KERNELS= TESTS=" works.
 #
@@ -68,9 +69,11 @@ if ! ensure_deps; then
 fi
 if [ -n "$kernels" ]; then
 	resolve_kernels "$kernels" || { failed=$((failed + 1)); finish; }
-	# Full releases not among the discovered ones need their own fetch.
+	# Full releases not among the discovered ones need their own fetch
+	# (not a kernel built here, such as make check-debug's).
 	# shellcheck disable=SC2086 # a list
-	ensure_deps $KERNELS >/dev/null || { failed=$((failed + 1)); finish; }
+	[ -z "$KERNELS_FETCH" ] || ensure_deps $KERNELS_FETCH >/dev/null ||
+		{ failed=$((failed + 1)); finish; }
 else
 	KERNELS=$RELEASES
 fi

@@ -38,12 +38,23 @@ ensure_deps() {
 }
 
 # resolve_kernels "SPEC...": full releases for names like "6.1" or "6.12"
-# (matched against the discovered releases) or full releases; sets KERNELS.
+# (matched against the discovered releases) or full releases; sets KERNELS,
+# and KERNELS_FETCH to those of them deps.sh must fetch. A kernel built here
+# (debug-kernel.sh: build/kernels/NAME/.local, NAME being "debug" or its
+# release) is taken as it is and never fetched.
 resolve_kernels() {
-	KERNELS=
+	KERNELS= KERNELS_FETCH=
 	for k in $1; do
+		if [ -f "$BUILD/kernels/$k/.local" ]; then
+			_r=$(sed -n 's/^release=//p' "$BUILD/kernels/$k/.local")
+			KERNELS="$KERNELS ${_r:-$k}"
+			continue
+		fi
 		case $k in
-		*-cloud-amd64|*-amd64) KERNELS="$KERNELS $k"; continue ;;
+		*-cloud-amd64|*-amd64)
+			KERNELS="$KERNELS $k" KERNELS_FETCH="$KERNELS_FETCH $k"
+			continue
+			;;
 		esac
 		match=
 		for r in $RELEASES; do
@@ -55,9 +66,19 @@ resolve_kernels() {
 			echo "unknown kernel '$k' (known: $RELEASES)" >&2
 			return 1
 		fi
-		KERNELS="$KERNELS $match"
+		KERNELS="$KERNELS $match" KERNELS_FETCH="$KERNELS_FETCH $match"
 	done
-	KERNELS=${KERNELS# }
+	KERNELS=${KERNELS# } KERNELS_FETCH=${KERNELS_FETCH# }
+}
+
+# kdir REL: the tree to build modules for REL against: the Debian headers,
+# or the tree of a kernel built here (debug-kernel.sh).
+kdir() {
+	if [ -f "$BUILD/kernels/$1/.local" ]; then
+		echo "$BUILD/kernels/$1/lib/modules/$1/build"
+	else
+		echo "/lib/modules/$1/build"
+	fi
 }
 
 # build_module REL: tcptune.ko for REL in its own tree, build/REL/src.
@@ -75,7 +96,7 @@ build_module() {
 	cp -pR "$MODULE_SRC/module" "$_src/"
 	# C=1: sparse checks every file; a compiler or sparse warning fails
 	# the build like an error would.
-	if ! make -C "/lib/modules/$_rel/build" M="$_src" -j"$JOBS" C=1 modules \
+	if ! make -C "$(kdir "$_rel")" M="$_src" -j"$JOBS" C=1 modules \
 		>"$BUILD/$_rel/module.log" 2>&1 || [ ! -f "$_src/tcptune.ko" ]; then
 		show_log "$BUILD/$_rel/module.log"
 		return 1

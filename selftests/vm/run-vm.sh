@@ -28,8 +28,10 @@
 # commas in values); TCPTUNE_VM_APPEND adds kernel arguments (e.g.
 # "loglevel=7" to see all kernel messages, which slows the boot down);
 # TCPTUNE_VM_BIOS is the firmware (default qboot.rom when present);
-# TCPTUNE_VM_ACCEL replaces the accelerator options (default "-accel tcg
-# -cpu max"; check.sh sets it for 6.1's stress VM).
+# TCPTUNE_VM_MEM is the guest's memory in MiB (default 1024; make
+# check-debug gives its KASAN kernel more); TCPTUNE_VM_ACCEL replaces the
+# accelerator options (default "-accel tcg -cpu max"; check.sh sets it for
+# 6.1's stress VM).
 
 set -eu
 
@@ -108,9 +110,11 @@ if [ -f "${TCPTUNE_VM_BIOS:=/usr/share/qemu/qboot.rom}" ]; then
 	bios="-bios $TCPTUNE_VM_BIOS"
 fi
 
+mem=${TCPTUNE_VM_MEM:-1024}
+
 if [ "$mode" = shell ]; then
 	# shellcheck disable=SC2086
-	exec qemu-system-x86_64 $accel -smp 2 -m 1024 -nographic -no-reboot \
+	exec qemu-system-x86_64 $accel -smp 2 -m "$mem" -nographic -no-reboot \
 		-nodefaults -serial mon:stdio $bios \
 		-kernel "$kernel" -initrd "$initrd" -append "$append"
 fi
@@ -122,7 +126,7 @@ rm -f "$status"
 start=$(date +%s)
 {
 	# shellcheck disable=SC2086
-	timeout -k 10 "$tmo" qemu-system-x86_64 $accel -smp 2 -m 1024 \
+	timeout -k 10 "$tmo" qemu-system-x86_64 $accel -smp 2 -m "$mem" \
 		-nographic -no-reboot -nodefaults -serial stdio $bios \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		</dev/null 2>&1 && qrc=0 || qrc=$?
