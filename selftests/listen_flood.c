@@ -4,7 +4,7 @@
  * clients that connect to it, all in the current network namespace.
  *
  *   listen_flood [-f 4|6|m] [-P port] [-b backlog] [-n clients] [-p procs]
- *                [-d] [-w ms] [-i port] [-H]
+ *                [-d] [-w ms] [-i port] [-H] [-L n]
  *
  *   -f 4   listener on 127.0.0.1, IPv4 clients (default)
  *   -f 6   listener on ::1, IPv6 clients
@@ -20,6 +20,8 @@
  *   -w     wait this long after the last connect before closing (default 1000)
  *   -i     also open an idle listener on this port (never gets traffic)
  *   -H     hold: after the connects, print "ready" and wait for stdin EOF
+ *   -L n   also open n idle listeners on the ports after the listener's
+ *          (port + 1 .. port + n, same family), closed after it
  *
  * Clients connect without blocking, in batches of at most 400 sockets per
  * process; everything is closed before exiting, the listener first, so the
@@ -43,7 +45,7 @@
 
 static char family = '4';
 static int port = 5000, backlog = 1, nconn = 50, nprocs = 1, defer;
-static int wait_ms = 1000, idle_port, hold;
+static int wait_ms = 1000, idle_port, hold, nextra;
 
 static void die(const char *what)
 {
@@ -150,11 +152,11 @@ static void run_clients(int last_wait)
 
 int main(int argc, char **argv)
 {
-	int opt, lfd, ifd = -1, i, status, rc = 0;
+	int opt, lfd, ifd = -1, i, status, rc = 0, *extra = NULL;
 	char buf[64];
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "f:P:b:n:p:dD:w:i:H")) != -1) {
+	while ((opt = getopt(argc, argv, "f:P:b:n:p:dD:w:i:HL:")) != -1) {
 		switch (opt) {
 		case 'f': family = optarg[0]; break;
 		case 'P': port = atoi(optarg); break;
@@ -166,12 +168,14 @@ int main(int argc, char **argv)
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'i': idle_port = atoi(optarg); break;
 		case 'H': hold = 1; break;
+		case 'L': nextra = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: see the comment in listen_flood.c\n");
 			return 2;
 		}
 	}
-	if (!strchr("46m", family) || nprocs < 1 || (hold && nprocs != 1)) {
+	if (!strchr("46m", family) || nprocs < 1 || (hold && nprocs != 1) ||
+	    nextra < 0 || port + nextra > 65535) {
 		fprintf(stderr, "bad arguments\n");
 		return 2;
 	}
@@ -179,6 +183,13 @@ int main(int argc, char **argv)
 	lfd = make_listener(port);
 	if (idle_port)
 		ifd = make_listener(idle_port);
+	if (nextra) {
+		extra = calloc(nextra, sizeof(*extra));
+		if (!extra)
+			die("calloc");
+		for (i = 0; i < nextra; i++)
+			extra[i] = make_listener(port + 1 + i);
+	}
 
 	if (nprocs == 1) {
 		run_clients(wait_ms);
@@ -206,5 +217,8 @@ int main(int argc, char **argv)
 	close(lfd);
 	if (ifd >= 0)
 		close(ifd);
+	for (i = 0; i < nextra; i++)
+		close(extra[i]);
+	free(extra);
 	return rc;
 }

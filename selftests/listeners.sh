@@ -10,6 +10,7 @@
 #     with tcp_syncookies 0, 1 and 2;
 #   - a burst of thousands of connections from 4 processes;
 #   - two network namespaces see only their own listeners and counters;
+#   - closed listeners beyond listeners_closed_max are evicted and counted;
 #   - tcptunectl -j listeners agrees with the procfs file (when built).
 # For each scenario the listener's counters, the stats totals and the MIB
 # deltas must be equal, and the *Unattributed stats must stay 0. Nothing
@@ -240,7 +241,7 @@ for c in $MIRRORED SynAckRetrans; do
 	eval "check_eq \"netns B \$c total unchanged\" \$b1_$c \$b0_$c"
 done
 row "$B" 5001
-check_eq "netns B does not see A's listener" "$r_local" ""
+check_eq "netns B does not see A's listener" "$r_local" "" || ok=0
 row "$A" 7001
 check_eq "netns A does not see B's listener" "$r_local" ""
 
@@ -289,6 +290,37 @@ if "$TCPTUNECTL" listeners >/dev/null 2>&1; then
 else
 	log "# tcptunectl has no 'listeners' command: JSON check skipped"
 fi
+
+# --- closed listeners: the last listeners_closed_max kept, the rest evicted --
+# In a fresh netns, N = max + 36 listeners (ports 8000..) open at once (ss
+# counts them), then close in port order: the newest max closed rows stay,
+# and ListenersClosedEvicted is N - max, what this test did, not what the
+# module says about itself.
+
+setup_ns C
+cmax=$(cat /sys/module/tcptune/parameters/listeners_closed_max 2>/dev/null)
+cmax=${cmax:-64}
+nl=$((cmax + 36))
+stats_snap "$C" c0
+hold_start "$C" -P 8000 -n 0 -w 0 -L $((nl - 1))
+ok=1
+val=$(ip netns exec "$C" "$SS" -Htln | wc -l)
+check_eq "closed listeners: ss -tln count while open" "$val" "$nl" || ok=0
+n_listen=$(ip netns exec "$C" awk '$NF == "listen"' "$LISTENERS" | wc -l)
+check_eq "closed listeners: listen rows while open" "$n_listen" "$nl" || ok=0
+hold_stop
+stats_snap "$C" c1
+n_closed=$(ip netns exec "$C" awk '$NF == "closed"' "$LISTENERS" | wc -l)
+check_eq "closed listeners: closed rows kept" "$n_closed" "$cmax" || ok=0
+check_eq "closed listeners: ListenersClosedEvicted" \
+	"$((c1_ListenersClosedEvicted - c0_ListenersClosedEvicted))" "$((nl - cmax))" || ok=0
+row "$C" 8000
+check_eq "closed listeners: the first closed (8000) is evicted" "$r_local" "" || ok=0
+row "$C" $((8000 + nl - 1))
+check_eq "closed listeners: the last closed is kept" "$r_state" closed || ok=0
+[ "$ok" = 1 ] &&
+	pass "closed listeners: $cmax of $nl kept, $((nl - cmax)) evicted and counted"
+cleanup_ns "$C"
 
 # --- a listener that exists before the module is loaded -------------------
 # Also unloads with live and closed entries in two namespaces.
