@@ -24,8 +24,9 @@
  *  - long term: inflight_hi is the volume of data in flight at which a round
  *    trip of bandwidth probing saw a loss rate above loss_thresh (or a CE
  *    mark ratio above ecn_thresh). It is only learned while probing (its
- *    "samples" come from the REFILL and UP phases), it bounds cwnd in all of
- *    PROBE_BW, and UP raises it again slowly at first, then exponentially.
+ *    "samples" are the ACKs from the start of UP to the end of the first
+ *    round trip of DOWN after it), it bounds cwnd in all of PROBE_BW, and
+ *    UP raises it again slowly at first, then exponentially.
  *
  *  - short term: bw_lo and inflight_lo follow the latest delivery process.
  *    At the end of each round trip that saw loss (or excess CE marks) while
