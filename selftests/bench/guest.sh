@@ -14,8 +14,8 @@
 #   @bench {json}
 # between "@bench-begin" and "@bench-end" (the host keeps the lines that
 # parse). Records: "calibration" (unshaped veth throughput), one "run" per
-# scenario x CC x repetition, "accept" (instrumentation overhead) and
-# "dump" (the time to read the breakdowns at scale).
+# scenario x CC x repetition, "accept" and "synflood" (instrumentation
+# overhead) and "dump" (the time to read the breakdowns at scale).
 #
 # Settings come from /selftests/bench/bench.conf (written by the host from
 # the BENCH_* environment; see Documentation/performance.rst).
@@ -57,6 +57,8 @@ fi
 : "${BENCH_SHORT_KB:=100}"
 : "${BENCH_SHORT_N:=5}"
 : "${BENCH_ACCEPT_SECONDS:=3}"
+: "${BENCH_SYN_ROUNDS:=$BENCH_ACCEPT_ROUNDS}"
+: "${BENCH_SYN_SECONDS:=3}"
 : "${BENCH_FORCE:=0}"
 
 T=$BENCH_SECONDS
@@ -312,6 +314,73 @@ accept_bench() {
 	emit "{\"type\":\"accept\",\"seconds\":$BENCH_ACCEPT_SECONDS,\"unloaded\":[$_rates_off],\"loaded\":[$_rates_on]}"
 }
 
+# --- instrumentation overhead: SYN flood, module out and in -----------------
+
+# busy_ticks: CPU time of the whole guest not idle (all CPUs, /proc/stat,
+# USER_HZ = 100 ticks a second), in $busy.
+busy_ticks() {
+	read -r _bt_cpu _bt_user _bt_nice _bt_sys _bt_idle _bt_iowait _bt_irq \
+		_bt_softirq _bt_steal _bt_rest </proc/stat
+	busy=$((_bt_user + _bt_nice + _bt_sys + _bt_irq + _bt_softirq + _bt_steal))
+}
+
+# syn_bench: syn_flood (raw SYNs, random sources) from netns F into a
+# listener with tcp_syncookies=2 in netns S (every SYN is answered with a
+# cookie: SyncookiesSent counts the SYNs handled), BENCH_SYN_SECONDS per
+# round, tcptune unloaded then loaded, alternated BENCH_SYN_ROUNDS times.
+# Per round: SYNs handled per second and guest CPU time per SYN handled
+# (both ends: the flooder's sends are the same in both states, so the
+# difference is what the hooks add to a SYN).
+syn_bench() {
+	_flood=/selftests/syn_flood
+	[ -x "$_flood" ] || { log "bench: no $_flood"; return 1; }
+	setup_ns synS synF
+	ip -n "$synS" link add sb0 type veth peer name sb1 netns "$synF" || return 1
+	ip -n "$synS" addr add 10.98.0.1/24 dev sb0
+	ip -n "$synS" link set sb0 up
+	ip -n "$synF" addr add 10.98.0.2/24 dev sb1
+	ip -n "$synF" link set sb1 up
+	ip -n "$synS" route add 198.18.0.0/15 via 10.98.0.2 || return 1
+	ip -n "$synF" route add blackhole 198.18.0.0/15
+	ip netns exec "$synS" sh -c 'echo 2 >/proc/sys/net/ipv4/tcp_syncookies' ||
+		return 1
+	_off='' _on='' _cpu_off='' _cpu_on=''
+	_round=0
+	while [ "$_round" -lt "$BENCH_SYN_ROUNDS" ]; do
+		_round=$((_round + 1))
+		for _state in off on; do
+			if [ "$_state" = off ]; then
+				slowwait 10 modprobe -r tcptune 2>/dev/null || {
+					log "bench: cannot unload tcptune (in use?)"
+					return 1
+				}
+			else
+				modprobe tcptune || return 1
+			fi
+			netns_mib_snap "$synS" sb
+			busy_ticks; _b0=$busy
+			_out=$(ip netns exec "$synS" "$_flood" -n "/run/netns/$synF" \
+				-a 10.98.0.1 -P 5400 -b 8 -t "$BENCH_SYN_SECONDS" -w 200) ||
+				{ log "bench: syn_flood: $_out"; return 1; }
+			busy_ticks; _b1=$busy
+			netns_mib_snap "$synS" sa
+			_n=$((sa_SyncookiesSent - sb_SyncookiesSent))
+			# SYNs per second and ns of guest CPU per SYN, integers.
+			_r=$((_n / BENCH_SYN_SECONDS))
+			_c=null
+			[ "$_n" -gt 0 ] && _c=$(((_b1 - _b0) * 10000000 / _n))
+			log "bench: SYN round $_round, tcptune $_state: $_r SYN/s handled, ${_c} ns CPU/SYN ($_out)"
+			if [ "$_state" = off ]; then
+				_off="$_off${_off:+,}$_r" _cpu_off="$_cpu_off${_cpu_off:+,}$_c"
+			else
+				_on="$_on${_on:+,}$_r" _cpu_on="$_cpu_on${_cpu_on:+,}$_c"
+			fi
+		done
+	done
+	cleanup_ns "$synS" "$synF"
+	emit "{\"type\":\"synflood\",\"seconds\":$BENCH_SYN_SECONDS,\"unloaded\":[$_off],\"loaded\":[$_on],\"cpu_ns_unloaded\":[$_cpu_off],\"cpu_ns_loaded\":[$_cpu_on]}"
+}
+
 # --- dumps at scale -----------------------------------------------------------
 
 TW_GEN=/selftests/tw_gen
@@ -527,6 +596,10 @@ done
 
 if [ "${BENCH_ACCEPT_ROUNDS:-0}" -gt 0 ]; then
 	accept_bench || log "bench: accept-rate measurement failed"
+	tcptune_load
+fi
+if [ "${BENCH_SYN_ROUNDS:-0}" -gt 0 ]; then
+	syn_bench || log "bench: SYN-flood measurement failed"
 	tcptune_load
 fi
 if [ "$BENCH_DUMP_TW" -gt 0 ] || [ "$BENCH_DUMP_LISTENERS" -gt 0 ]; then

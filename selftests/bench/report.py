@@ -197,6 +197,7 @@ def main():
     calib = next((r for r in records if r.get("type") == "calibration"), None)
     accept = next((r for r in records if r.get("type") == "accept"), None)
     dump = next((r for r in records if r.get("type") == "dump"), None)
+    syn = next((r for r in records if r.get("type") == "synflood"), None)
     runs = [r for r in records if r.get("type") == "run"]
 
     problems = []
@@ -247,9 +248,27 @@ def main():
                    "ratio_max": max(pairs), "rounds": len(pairs),
                    "seconds": accept.get("seconds")}
 
+    synsum = None
+    if syn and syn.get("unloaded") and syn.get("loaded"):
+        pairs = [b / x for x, b in zip(syn["unloaded"], syn["loaded"]) if x and b]
+        cpu = [b - x for x, b in zip(syn.get("cpu_ns_unloaded", []),
+                                     syn.get("cpu_ns_loaded", []))
+               if x is not None and b is not None]
+        if pairs:
+            synsum = {"unloaded_median": median([x for x in syn["unloaded"] if x]),
+                      "loaded_median": median([x for x in syn["loaded"] if x]),
+                      "ratio_median": median(pairs), "ratio_min": min(pairs),
+                      "ratio_max": max(pairs), "rounds": len(pairs),
+                      "seconds": syn.get("seconds"),
+                      "cpu_ns_unloaded_median": median([x for x in syn.get("cpu_ns_unloaded", []) if x]),
+                      "cpu_ns_loaded_median": median([x for x in syn.get("cpu_ns_loaded", []) if x]),
+                      "cpu_ns_added_median": median(cpu) if cpu else None,
+                      "cpu_ns_added_min": min(cpu) if cpu else None,
+                      "cpu_ns_added_max": max(cpu) if cpu else None}
+
     summary = {"kernel": a.kernel, "date": a.date, "config": config,
                "calibration": calib, "accept": accept, "accept_summary": acc,
-               "dump": dump,
+               "synflood": syn, "synflood_summary": synsum, "dump": dump,
                "wall_seconds": a.wall, "problems": problems}
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
@@ -314,6 +333,26 @@ def main():
                  f"{acc['ratio_median']:.3f} (rounds: {acc['ratio_min']:.3f} to "
                  f"{acc['ratio_max']:.3f}).")
         L.append("")
+    if synsum:
+        if not acc:
+            L.append("## Instrumentation overhead")
+            L.append("")
+        s = synsum
+        line = (f"SYN flood (raw SYNs from random sources, tcp_syncookies=2: every SYN "
+                f"answered with a cookie), {s['rounds']} alternated rounds of "
+                f"{s['seconds']} s: SYNs handled per second, tcptune unloaded "
+                f"{s['unloaded_median']:.0f}/s, loaded {s['loaded_median']:.0f}/s (medians); "
+                f"loaded/unloaded ratio {s['ratio_median']:.3f} (rounds: "
+                f"{s['ratio_min']:.3f} to {s['ratio_max']:.3f}).")
+        if s["cpu_ns_added_median"] is not None:
+            line += (f" Guest CPU time per SYN handled (both ends): unloaded "
+                     f"{s['cpu_ns_unloaded_median']:.0f} ns, loaded "
+                     f"{s['cpu_ns_loaded_median']:.0f} ns; added by tcptune "
+                     f"{s['cpu_ns_added_median']:.0f} ns per SYN (rounds: "
+                     f"{s['cpu_ns_added_min']:.0f} to {s['cpu_ns_added_max']:.0f}; TCG, "
+                     f"about 15 times slower than hardware).")
+        L.append(line)
+        L.append("")
     if dump:
         reps, parts = dump_tables(dump)
         L.append("## Dump times at scale")
@@ -347,6 +386,11 @@ def main():
         R += [f"Connection rate, tcptune loaded / unloaded: {acc['ratio_median']:.3f} "
               f"(rounds {acc['ratio_min']:.3f} to {acc['ratio_max']:.3f}; "
               f"{acc['unloaded_median']:.0f}/s unloaded).", ""]
+    if synsum:
+        R += [f"SYN-flood handling rate, tcptune loaded / unloaded: "
+              f"{synsum['ratio_median']:.3f} (rounds {synsum['ratio_min']:.3f} to "
+              f"{synsum['ratio_max']:.3f}; {synsum['unloaded_median']:.0f} SYN/s "
+              f"unloaded).", ""]
     for p in problems:
         R += [f"Problem: {p}.", ""]
     R += [".. list-table::", "   :header-rows: 1", "",
