@@ -34,6 +34,15 @@
  *    no lower than what the round actually delivered. They are forgotten
  *    whenever the flow starts to probe again (REFILL) or leaves PROBE_RTT.
  *
+ * Unlike BBRv3, bbrx only takes loss as a congestion signal in a round trip
+ * that also showed a queue: an RTT sample more than loss_queue (12.5%) of
+ * min_rtt above min_rtt. A bottleneck buffer that overflows has filled, so
+ * congestive loss comes with queueing delay; loss on a path with no queue
+ * (radio, a bad link) is random and would otherwise cut the bounds over and
+ * over. The price: buffers shallower than loss_queue x BDP, and policers,
+ * drop without delay, and there bbrx bounds inflight like BBRv1 (by its
+ * probing pace), not by loss. loss_queue = 0 restores BBRv3's behaviour.
+ *
  * The state machine
  * -----------------
  *
@@ -50,11 +59,12 @@
  * STARTUP     paces at startup_gain (4 ln 2 = 2.77) x max_bw so that the
  *             sending rate doubles every round trip, with cwnd at
  *             cwnd_gain x bdp. It ends when max_bw stops growing (three
- *             non-app-limited rounds without 25% growth), or when a round
- *             in loss recovery lost more than loss_thresh of its data in at
- *             least six loss events, or when two rounds in a row saw excess
- *             CE marks; in the last two cases inflight_hi is set from the
- *             estimated BDP (or what the round delivered, if larger).
+ *             non-app-limited rounds without 25% growth), or as soon as a
+ *             round, in recovery and with a queue, lost more than
+ *             loss_thresh of its data in at least six loss events, or when
+ *             two rounds in a row saw excess CE marks; in the last two cases
+ *             inflight_hi is set from the estimated BDP (or what the round
+ *             delivered, if larger).
  * DRAIN       paces at 0.35 x max_bw until in flight <= bdp, draining the
  *             queue STARTUP built.
  * PROBE_BW    cycles through four phases:
@@ -66,16 +76,19 @@
  *             to fill the pipe before probing;
  *   UP        paces at 1.25 x bw with cwnd_gain + 0.25, raising inflight_hi
  *             by 1, 2, 4, ... packets per round while cwnd is limited by it;
- *             it ends when max_bw stops growing or when inflight is too high
- *             (then inflight_hi is learned and the flow goes DOWN).
+ *             it ends when max_bw stops growing, when in flight reaches
+ *             1.25 x bdp after a round, when in flight is back at the
+ *             inflight_hi the previous probe learned, or when inflight is
+ *             too high (then inflight_hi is learned and the flow goes DOWN).
  *             DOWN and CRUISE last until it is time to probe again: a
  *             randomized 2-3 s of wall clock, or sooner, after as many round
  *             trips as a Reno flow would need to grow its window by one BDP
  *             (at most 63 rounds), which keeps bbrx Reno-fair at the
  *             moderate BDPs where Reno and CUBIC work well.
- * PROBE_RTT   when min_rtt has not been refreshed for probe_rtt_interval
- *             (5 s), cap cwnd at 0.5 x bdp for probe_rtt_duration (200 ms)
- *             and at least one round trip, to drain the bottleneck queue
+ * PROBE_RTT   when min_rtt has not been refreshed (by an RTT sample within
+ *             1/32 of it) for probe_rtt_interval (5 s), cap cwnd at
+ *             0.5 x bdp for probe_rtt_duration (200 ms) and at least one
+ *             round trip, to drain the bottleneck queue
  *             and measure the propagation delay; then return to PROBE_BW
  *             (CRUISE) or to STARTUP if the pipe was never filled.
  *
@@ -207,6 +220,9 @@ static const u32 bbrx_probe_up_extra_pkts = 2;
 /* Below this pacing rate (bit/s) send single-MSS skbs. */
 static const u32 bbrx_min_tso_rate = 1200000;
 
+/* An RTT within 2^-5 of the interval's min says the queue is empty. */
+static const u32 bbrx_min_rtt_near_shift = 5;
+
 /* min_rtt expires after this many probe_rtt intervals (the draft's 10 s). */
 static const u32 bbrx_min_rtt_win_intervals = 2;
 
@@ -225,6 +241,7 @@ static u32 bbrx_tun_probe_rtt_duration = 200;	/* ms */
 static u32 bbrx_tun_startup_gain = 2770;		/* permille: 4 ln 2 */
 static u32 bbrx_tun_cwnd_gain = 2000;		/* permille: 2.0 */
 static u32 bbrx_tun_ecn;				/* 0/1: respond to CE marks */
+static u32 bbrx_tun_loss_queue = 125;		/* permille of min_rtt */
 
 enum {
 	BBRX_P_LOSS_THRESH,
@@ -236,6 +253,7 @@ enum {
 	BBRX_P_STARTUP_GAIN,
 	BBRX_P_CWND_GAIN,
 	BBRX_P_ECN,
+	BBRX_P_LOSS_QUEUE,
 	BBRX_NPARAMS
 };
 
@@ -260,6 +278,8 @@ struct tcptune_param bbrx_params[BBRX_NPARAMS] = {
 		"cwnd_gain", &bbrx_tun_cwnd_gain, 1000, 4000, "permille" },
 	[BBRX_P_ECN] = {
 		"ecn", &bbrx_tun_ecn, 0, 1, "bool" },
+	[BBRX_P_LOSS_QUEUE] = {
+		"loss_queue", &bbrx_tun_loss_queue, 0, 1000, "permille" },
 };
 
 const unsigned int bbrx_nparams = ARRAY_SIZE(bbrx_params);
@@ -282,6 +302,8 @@ TCPTUNE_MODULE_PARAM(bbrx_cwnd_gain, bbrx_params[BBRX_P_CWND_GAIN],
 		     "bbrx: cwnd gain over the BDP (permille, 1000-4000, default 2000)");
 TCPTUNE_MODULE_PARAM(bbrx_ecn, bbrx_params[BBRX_P_ECN],
 		     "bbrx: respond to CE marks on ECN flows (bool, default 0)");
+TCPTUNE_MODULE_PARAM(bbrx_loss_queue, bbrx_params[BBRX_P_LOSS_QUEUE],
+		     "bbrx: queueing delay, share of min_rtt, a round must show for its loss to count (permille, 0-1000, default 125; 0: all loss counts)");
 
 /* Read a tunable; permille ones converted to BBR_UNIT fixed point. */
 static u32 bbrx_tunable(const u32 *p)
@@ -359,10 +381,11 @@ struct bbrx {
 		rounds_since_bw_probe:7, /* rounds since the last probe started */
 		bw_probe_up_rounds:5,	/* UP rounds: inflight_hi growth = 2^n */
 		loss_in_round:1,	/* this round saw loss */
+		queue_in_round:1,	/* this round saw a queue (loss_queue) */
 		ecn_in_round:1,		/* this round saw excess CE marks */
 		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
-		recovery_round:1,	/* in recovery when this round started */
-		startup_ecn_rounds:2;	/* STARTUP rounds in a row with CE */
+		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
+		prev_probe_too_high:1;	/* the last probe set inflight_hi */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -701,6 +724,25 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 		       (u64)inflight * bbrx_tunable(&bbrx_tun_loss_thresh);
 }
 
+/*
+ * Did this round see a queue at the bottleneck: an RTT sample more than
+ * loss_queue (a share of min_rtt) above min_rtt? Loss only counts as a
+ * congestion signal in such rounds; with loss_queue at 0 it always does.
+ */
+static void bbrx_note_queue(struct sock *sk, const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 thresh = bbrx_tunable(&bbrx_tun_loss_queue);
+
+	if (!thresh || b->min_rtt_us == BBRX_INF) {
+		b->queue_in_round = 1;
+		return;
+	}
+	if (rs->rtt_us > 0 &&
+	    (u64)rs->rtt_us * PERMILLE > (u64)b->min_rtt_us * (PERMILLE + thresh))
+		b->queue_in_round = 1;
+}
+
 /* Were more than ecn_thresh of the packets in this sample CE marked? */
 static bool bbrx_ecn_too_high(const struct sock *sk,
 			      const struct rate_sample *rs)
@@ -730,6 +772,7 @@ static void bbrx_handle_inflight_too_high(struct sock *sk, u32 tx_inflight,
 		floor = bbrx_scale_permille(bbrx_target_inflight(sk),
 					    &bbrx_tun_beta);
 		b->inflight_hi = max(tx_inflight, floor);
+		b->prev_probe_too_high = 1;
 		tcptune_stat_inc(sock_net(sk), by_loss ?
 				 TCPTUNE_STAT_BBRX_LOSS_BOUND :
 				 TCPTUNE_STAT_BBRX_ECN_BOUND);
@@ -747,6 +790,7 @@ static bool bbrx_note_congestion(struct sock *sk, const struct rate_sample *rs)
 	struct bbrx *b = inet_csk_ca(sk);
 	bool loss_high, ecn_high;
 
+	bbrx_note_queue(sk, rs);
 	if (rs->losses > 0) {
 		b->loss_in_round = 1;
 		if (b->loss_events_in_round < BBRX_LOSS_EVENTS_MAX)
@@ -755,7 +799,8 @@ static bool bbrx_note_congestion(struct sock *sk, const struct rate_sample *rs)
 	ecn_high = bbrx_ecn_too_high(sk, rs);
 	if (ecn_high)
 		b->ecn_in_round = 1;
-	loss_high = bbrx_loss_too_high(sk, rs->prior_in_flight);
+	loss_high = b->queue_in_round &&
+		    bbrx_loss_too_high(sk, rs->prior_in_flight);
 
 	if (b->bw_probe_samples && (loss_high || ecn_high))
 		bbrx_handle_inflight_too_high(sk, rs->prior_in_flight,
@@ -772,7 +817,8 @@ static void bbrx_adapt_lower_bounds(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	if (bbrx_is_probing_bw(b) || (!b->loss_in_round && !b->ecn_in_round))
+	if (bbrx_is_probing_bw(b) ||
+	    (!(b->loss_in_round && b->queue_in_round) && !b->ecn_in_round))
 		return;
 	if (b->bw_lo == BBRX_INF)
 		b->bw_lo = bbrx_max_bw(b);
@@ -791,9 +837,9 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 
 	b->round_lost_start = tcp_sk(sk)->lost;
 	b->loss_in_round = 0;
+	b->queue_in_round = 0;
 	b->ecn_in_round = 0;
 	b->loss_events_in_round = 0;
-	b->recovery_round = inet_csk(sk)->icsk_ca_state >= TCP_CA_Recovery;
 	b->bw_latest = bw;
 	b->inflight_latest = max(rs->delivered, 0);
 }
@@ -872,9 +918,11 @@ static void bbrx_check_full_bw_reached(struct sock *sk,
 }
 
 /*
- * STARTUP also ends on congestion, checked at the end of each round: a
- * round spent in recovery that lost more than loss_thresh in several loss
- * events, or two rounds in a row with excess CE marks. Then the pipe is
+ * STARTUP also ends on congestion: on the ACK where the round so far, in
+ * recovery and with a queue, has lost more than loss_thresh in at least
+ * six loss events (BBRv3 waits for the end of the round: at STARTUP's pace
+ * most of what a round sends beyond a shallow buffer is lost), or at the
+ * end of the second round in a row with excess CE marks. Then the pipe is
  * full, and the flight that caused it bounds inflight_hi.
  */
 static void bbrx_check_startup_congestion(struct sock *sk)
@@ -882,7 +930,7 @@ static void bbrx_check_startup_congestion(struct sock *sk)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct bbrx *b = inet_csk_ca(sk);
 	u32 lost = tp->lost - b->round_lost_start;
-	bool loss_exit, ecn_exit;
+	bool loss_exit, ecn_exit = false;
 	u32 delivered;
 
 	/*
@@ -891,15 +939,17 @@ static void bbrx_check_startup_congestion(struct sock *sk)
 	 */
 	delivered = b->inflight_latest;
 
-	if (b->ecn_in_round) {
-		if (b->startup_ecn_rounds < bbrx_startup_ecn_rounds)
-			b->startup_ecn_rounds++;
-	} else {
-		b->startup_ecn_rounds = 0;
+	if (b->round_start) {
+		if (b->ecn_in_round) {
+			if (b->startup_ecn_rounds < bbrx_startup_ecn_rounds)
+				b->startup_ecn_rounds++;
+		} else {
+			b->startup_ecn_rounds = 0;
+		}
+		ecn_exit = b->startup_ecn_rounds >= bbrx_startup_ecn_rounds;
 	}
-	ecn_exit = b->startup_ecn_rounds >= bbrx_startup_ecn_rounds;
 
-	loss_exit = b->recovery_round &&
+	loss_exit = b->queue_in_round &&
 		    inet_csk(sk)->icsk_ca_state >= TCP_CA_Recovery &&
 		    b->loss_events_in_round >= bbrx_startup_loss_events &&
 		    bbrx_loss_too_high(sk, lost + delivered);
@@ -929,8 +979,7 @@ static void bbrx_check_startup_done(struct sock *sk)
 
 	if (b->state != BBRX_STARTUP)
 		return;
-	if (b->round_start)
-		bbrx_check_startup_congestion(sk);
+	bbrx_check_startup_congestion(sk);
 	if (b->full_bw_reached)
 		bbrx_enter_drain(sk);
 }
@@ -1052,14 +1101,27 @@ static bool bbrx_is_time_to_cruise(const struct sock *sk)
 }
 
 /*
- * UP: stop probing once bw stopped growing. While inflight_hi is what
- * limits the flow, the bw plateau says nothing: restart the search.
+ * UP: stop probing when
+ *  - the previous probe set inflight_hi, and in flight is back up to it:
+ *    the next packets would likely overflow the buffer again, so this
+ *    probe stops short and the next one goes beyond (as BBRv3 does);
+ *  - after a round trip, in flight is up to 1.25 x bdp: the probe has
+ *    built the queue a bandwidth probe needs (from BBRv2; BBRv3 dropped
+ *    it and lets the queue grow until bw stops growing);
+ *  - bw stopped growing. While inflight_hi is what limits the flow, the
+ *    bw plateau says nothing: restart the search.
  */
 static bool bbrx_is_time_to_go_down(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct bbrx *b = inet_csk_ca(sk);
+	u32 inflight = tcp_packets_in_flight(tp);
 
+	if (b->prev_probe_too_high && inflight >= b->inflight_hi)
+		return true;
+	if (b->ack_phase == BBRX_ACKS_PROBE_FEEDBACK &&
+	    inflight >= bbrx_inflight(sk, bbrx_max_bw(b), bbrx_probe_up_gain))
+		return true;
 	if (tp->is_cwnd_limited && tcp_snd_cwnd(tp) >= b->inflight_hi) {
 		bbrx_reset_full_bw(b);
 		b->full_bw = bbrx_max_bw(b);
@@ -1150,8 +1212,10 @@ static void bbrx_update_probe_bw_phase(struct sock *sk,
 		}
 		break;
 	case BBRX_PROBE_BW_UP:
-		if (bbrx_is_time_to_go_down(sk))
+		if (bbrx_is_time_to_go_down(sk)) {
+			b->prev_probe_too_high = 0;
 			bbrx_start_probe_bw_down(sk);
+		}
 		break;
 	default:
 		break;
@@ -1161,7 +1225,9 @@ static void bbrx_update_probe_bw_phase(struct sock *sk,
 /*
  * min_rtt: probe_rtt_min_us tracks the min RTT of the current interval
  * (probe_rtt_interval); min_rtt_us takes it when it is lower, or when
- * min_rtt_us is older than two intervals.
+ * min_rtt_us is older than two intervals. A sample within 1/32 of
+ * probe_rtt_min_us shows the queue is already empty, which is all a
+ * PROBE_RTT would show: it restarts the interval (bbrx's own rule).
  */
 static void bbrx_update_min_rtt(struct sock *sk, const struct rate_sample *rs)
 {
@@ -1169,13 +1235,22 @@ static void bbrx_update_min_rtt(struct sock *sk, const struct rate_sample *rs)
 	u32 interval = msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
 	u32 now = tcp_jiffies32;
 	bool min_rtt_expired;
+	u64 near_min;
 
 	b->probe_rtt_expired = time_after32(now, b->probe_rtt_min_stamp +
 					    interval);
-	if (rs->rtt_us >= 0 && rs->rtt_us < BBRX_INF &&
-	    (rs->rtt_us < b->probe_rtt_min_us || b->probe_rtt_expired)) {
-		b->probe_rtt_min_us = rs->rtt_us;
-		b->probe_rtt_min_stamp = now;
+	near_min = (u64)b->probe_rtt_min_us +
+		   (b->probe_rtt_min_us >> bbrx_min_rtt_near_shift);
+	if (rs->rtt_us >= 0 && rs->rtt_us < BBRX_INF) {
+		if (rs->rtt_us <= near_min) {
+			b->probe_rtt_min_us = min_t(u32, b->probe_rtt_min_us,
+						    rs->rtt_us);
+			b->probe_rtt_min_stamp = now;
+			b->probe_rtt_expired = 0;
+		} else if (b->probe_rtt_expired) {
+			b->probe_rtt_min_us = rs->rtt_us;
+			b->probe_rtt_min_stamp = now;
+		}
 	}
 
 	min_rtt_expired = time_after32(now, b->min_rtt_stamp +
@@ -1449,6 +1524,7 @@ static void bbrx_set_state(struct sock *sk, u8 new_state)
 			target = min(target, b->prior_cwnd);
 		b->inflight_hi = max(bbrx_scale_permille(target, &bbrx_tun_beta),
 				     bbrx_min_pipe_cwnd);
+		b->prev_probe_too_high = 1;
 		tcptune_stat_inc(sock_net(sk), TCPTUNE_STAT_BBRX_LOSS_BOUND);
 		if (b->state == BBRX_PROBE_BW_UP)
 			bbrx_start_probe_bw_down(sk);

@@ -198,7 +198,8 @@ if check_eq "tcptunectl -j cc status" "$rc" 0; then
 	      probe_rtt_interval:5000:500:60000:ms
 	      probe_rtt_duration:200:10:2000:ms
 	      startup_gain:2770:1000:4000:permille
-	      cwnd_gain:2000:1000:4000:permille ecn:0:0:1:bool"
+	      cwnd_gain:2000:1000:4000:permille ecn:0:0:1:bool
+	      loss_queue:125:0:1000:permille"
 	got=
 	while read -r n v lo hi u _scope; do
 		got="$got $n:$v:$lo:$hi:$u"
