@@ -70,7 +70,8 @@
  * PROBE_BW    cycles through four phases:
  *   DOWN      paces at 0.9 x bw until in flight is below both bdp and the
  *             headroom target (1 - headroom) x inflight_hi;
- *   CRUISE    paces at 1.0 x bw, cwnd capped at (1 - headroom) x
+ *   CRUISE    paces at 1.0 x bw with cwnd at 1.0 x bdp (plus the ACK
+ *             aggregation allowance), capped at (1 - headroom) x
  *             inflight_hi so that other flows find free buffer;
  *   REFILL    forgets bw_lo/inflight_lo and paces at 1.0 x bw for one round
  *             to fill the pipe before probing;
@@ -175,6 +176,12 @@ static const u32 bbrx_probe_down_gain = BBR_UNIT * 90 / 100;
 static const u32 bbrx_probe_up_gain = BBR_UNIT * 5 / 4;
 /* PROBE_BW UP: extra cwnd gain, so cwnd does not limit the probe. */
 static const u32 bbrx_probe_up_cwnd_extra = BBR_UNIT / 4;
+/*
+ * PROBE_BW CRUISE: cwnd is one BDP (plus the ACK aggregation allowance).
+ * With cwnd_gain x BDP here, a max_bw a few percent too high (max filter,
+ * noisy samples) builds a standing queue of up to a BDP in deep buffers.
+ */
+static const u32 bbrx_cruise_cwnd_gain = BBR_UNIT;
 /* PROBE_RTT: cwnd is half a BDP, enough to drain the queue. */
 static const u32 bbrx_probe_rtt_cwnd_gain = BBR_UNIT / 2;
 
@@ -438,6 +445,8 @@ static u32 bbrx_cwnd_gain(const struct bbrx *b)
 
 	if (b->state == BBRX_PROBE_BW_UP)
 		return gain + bbrx_probe_up_cwnd_extra;
+	if (b->state == BBRX_PROBE_BW_CRUISE)
+		return bbrx_cruise_cwnd_gain;
 	if (b->state == BBRX_PROBE_RTT)
 		return bbrx_probe_rtt_cwnd_gain;
 	return gain;
