@@ -42,6 +42,10 @@
  * over. The price: buffers shallower than loss_queue x BDP, and policers,
  * drop without delay, and there bbrx bounds inflight like BBRv1 (by its
  * probing pace), not by loss. loss_queue = 0 restores BBRv3's behaviour.
+ * In a round with a queue, the loss rate must also exceed loss_thresh on
+ * top of the background loss rate bg_loss, the EWMA of the loss rates of
+ * rounds that neither probed nor showed a queue: 5% random loss must not
+ * make every probe look too high.
  *
  * The state machine
  * -----------------
@@ -233,6 +237,10 @@ static const u32 bbrx_min_rtt_near_shift = 5;
 /* min_rtt expires after this many probe_rtt intervals (the draft's 10 s). */
 static const u32 bbrx_min_rtt_win_intervals = 2;
 
+/* Background loss rate: fixed point 2^-16, EWMA gain 2^-3 per round. */
+#define BBRX_BG_LOSS_SCALE	16
+static const u32 bbrx_bg_loss_ewma_shift = 3;
+
 /* Counter saturation points (bit widths of the fields below). */
 #define BBRX_ROUNDS_SINCE_PROBE_MAX	127
 #define BBRX_LOSS_EVENTS_MAX		7
@@ -370,6 +378,7 @@ struct bbrx {
 	u32	probe_up_cnt;		/* packets ACKed per +1 inflight_hi in UP */
 	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
+	u16	bg_loss;		/* loss rate without a queue, 2^-16 units */
 	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
 		extra_acked_win_rounds:5, /* age of the current window, rounds */
 		extra_acked_win_idx:1,	/* current window in extra_acked[] */
@@ -729,8 +738,36 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 	const struct bbrx *b = inet_csk_ca(sk);
 	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
 
-	return lost && (u64)lost * PERMILLE >
-		       (u64)inflight * bbrx_tunable(&bbrx_tun_loss_thresh);
+	u64 thresh;
+
+	/* loss_thresh above the loss the path shows without a queue. */
+	thresh = ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) << BBRX_BG_LOSS_SCALE) +
+		 (u64)b->bg_loss * PERMILLE;
+	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+		       (u64)inflight * thresh;
+}
+
+/*
+ * At the end of a round that neither probed nor showed a queue, fold its
+ * loss rate into bg_loss (EWMA, 1/8 per round): the path's background
+ * loss, which no sending rate causes or cures.
+ */
+static void bbrx_update_bg_loss(struct sock *sk)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
+	u32 total = lost + b->inflight_latest;
+	u32 rate;
+
+	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
+	    b->state == BBRX_PROBE_RTT || b->queue_in_round || !total)
+		return;
+	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
+		     U16_MAX);
+	if (rate >= b->bg_loss)
+		b->bg_loss += (rate - b->bg_loss) >> bbrx_bg_loss_ewma_shift;
+	else
+		b->bg_loss -= (b->bg_loss - rate) >> bbrx_bg_loss_ewma_shift;
 }
 
 /*
@@ -844,6 +881,7 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
+	bbrx_update_bg_loss(sk);
 	b->round_lost_start = tcp_sk(sk)->lost;
 	b->loss_in_round = 0;
 	b->queue_in_round = 0;
