@@ -63,7 +63,8 @@
  * STARTUP     paces at startup_gain (4 ln 2 = 2.77) x max_bw so that the
  *             sending rate doubles every round trip, with cwnd at
  *             cwnd_gain x bdp. It ends when max_bw stops growing (three
- *             non-app-limited rounds without 25% growth), or as soon as a
+ *             non-app-limited rounds without 25% growth), when the first
+ *             8 RTT samples of a round all show a queue, or as soon as a
  *             round, in recovery and with a queue, lost more than
  *             loss_thresh of its data in at least six loss events, or when
  *             two rounds in a row saw excess CE marks; in the last two cases
@@ -200,6 +201,9 @@ static const u32 bbrx_full_bw_growth = BBR_UNIT * 5 / 4;
 /* ... in this many non-app-limited round trips. */
 static const u32 bbrx_full_bw_rounds = 3;
 
+/* STARTUP ends when this many RTTs at the start of a round show a queue. */
+static const u32 bbrx_startup_queue_samples = 8;
+
 /* STARTUP ends on loss after this many loss events in one round ... */
 static const u32 bbrx_startup_loss_events = 6;
 /* ... or after this many rounds in a row with excess CE marks. */
@@ -318,7 +322,7 @@ TCPTUNE_MODULE_PARAM(bbrx_cwnd_gain, bbrx_params[BBRX_P_CWND_GAIN],
 TCPTUNE_MODULE_PARAM(bbrx_ecn, bbrx_params[BBRX_P_ECN],
 		     "bbrx: respond to CE marks on ECN flows (bool, default 0)");
 TCPTUNE_MODULE_PARAM(bbrx_loss_queue, bbrx_params[BBRX_P_LOSS_QUEUE],
-		     "bbrx: queueing delay, share of min_rtt, a round must show for its loss to count (permille, 0-1000, default 125; 0: all loss counts)");
+		     "bbrx: queueing delay, share of min_rtt, that makes loss count and ends STARTUP (permille, 0-1000, default 125; 0: all loss counts)");
 
 /* Read a tunable; permille ones converted to BBR_UNIT fixed point. */
 static u32 bbrx_tunable(const u32 *p)
@@ -379,6 +383,7 @@ struct bbrx {
 	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
 	u16	bg_loss;		/* loss rate without a queue, 2^-16 units */
+	u32	round_rtt_min;		/* STARTUP: min of the round's first RTTs */
 	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
 		extra_acked_win_rounds:5, /* age of the current window, rounds */
 		extra_acked_win_idx:1,	/* current window in extra_acked[] */
@@ -401,7 +406,8 @@ struct bbrx {
 		ecn_in_round:1,		/* this round saw excess CE marks */
 		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
-		prev_probe_too_high:1;	/* the last probe set inflight_hi */
+		prev_probe_too_high:1,	/* the last probe set inflight_hi */
+		round_rtt_cnt:4;	/* RTT samples in round_rtt_min */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -775,17 +781,21 @@ static void bbrx_update_bg_loss(struct sock *sk)
  * loss_queue (a share of min_rtt) above min_rtt? Loss only counts as a
  * congestion signal in such rounds; with loss_queue at 0 it always does.
  */
+static bool bbrx_rtt_shows_queue(const struct bbrx *b, u32 rtt_us)
+{
+	u32 thresh = bbrx_tunable(&bbrx_tun_loss_queue);
+
+	if (!thresh || b->min_rtt_us == BBRX_INF)
+		return true;
+	return (u64)rtt_us * PERMILLE > (u64)b->min_rtt_us * (PERMILLE + thresh);
+}
+
 static void bbrx_note_queue(struct sock *sk, const struct rate_sample *rs)
 {
 	struct bbrx *b = inet_csk_ca(sk);
-	u32 thresh = bbrx_tunable(&bbrx_tun_loss_queue);
 
-	if (!thresh || b->min_rtt_us == BBRX_INF) {
-		b->queue_in_round = 1;
-		return;
-	}
-	if (rs->rtt_us > 0 &&
-	    (u64)rs->rtt_us * PERMILLE > (u64)b->min_rtt_us * (PERMILLE + thresh))
+	if (!bbrx_tunable(&bbrx_tun_loss_queue) ||
+	    (rs->rtt_us > 0 && bbrx_rtt_shows_queue(b, rs->rtt_us)))
 		b->queue_in_round = 1;
 }
 
@@ -887,6 +897,8 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 	b->queue_in_round = 0;
 	b->ecn_in_round = 0;
 	b->loss_events_in_round = 0;
+	b->round_rtt_cnt = 0;
+	b->round_rtt_min = BBRX_INF;
 	b->bw_latest = bw;
 	b->inflight_latest = max(rs->delivered, 0);
 }
@@ -1011,6 +1023,28 @@ static void bbrx_check_startup_congestion(struct sock *sk)
 			 TCPTUNE_STAT_BBRX_ECN_BOUND);
 }
 
+/*
+ * STARTUP also ends when the first bbrx_startup_queue_samples RTT samples
+ * of a round all show a queue (loss_queue above min_rtt): the flight sent a
+ * round trip ago already exceeded the pipe, and this round sends twice as
+ * much. In a shallow buffer that is earlier than the loss exit, which waits
+ * for the overflow (bbrx's own rule, like CUBIC's HyStart delay check). Off
+ * with loss_queue = 0.
+ */
+static void bbrx_check_startup_queue(struct sock *sk,
+				     const struct rate_sample *rs)
+{
+	struct bbrx *b = inet_csk_ca(sk);
+
+	if (!bbrx_tunable(&bbrx_tun_loss_queue) || rs->rtt_us <= 0 ||
+	    b->round_rtt_cnt >= bbrx_startup_queue_samples)
+		return;
+	b->round_rtt_min = min_t(u32, b->round_rtt_min, rs->rtt_us);
+	if (++b->round_rtt_cnt == bbrx_startup_queue_samples &&
+	    bbrx_rtt_shows_queue(b, b->round_rtt_min))
+		b->full_bw_reached = 1;
+}
+
 static void bbrx_enter_drain(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
@@ -1020,12 +1054,14 @@ static void bbrx_enter_drain(struct sock *sk)
 	tcp_sk(sk)->snd_ssthresh = bbrx_inflight(sk, bbrx_max_bw(b), BBR_UNIT);
 }
 
-static void bbrx_check_startup_done(struct sock *sk)
+static void bbrx_check_startup_done(struct sock *sk,
+				    const struct rate_sample *rs)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
 	if (b->state != BBRX_STARTUP)
 		return;
+	bbrx_check_startup_queue(sk, rs);
 	bbrx_check_startup_congestion(sk);
 	if (b->full_bw_reached)
 		bbrx_enter_drain(sk);
@@ -1461,7 +1497,7 @@ static TCPTUNE_CONG_CONTROL(bbrx_main)
 		bbrx_adapt_lower_bounds(sk);
 	bbrx_update_ack_aggregation(sk, rs);
 	bbrx_check_full_bw_reached(sk, rs);
-	bbrx_check_startup_done(sk);
+	bbrx_check_startup_done(sk, rs);
 	bbrx_check_drain_done(sk);
 	bbrx_update_probe_bw_phase(sk, rs, too_high);
 	bbrx_update_min_rtt(sk, rs);
@@ -1493,6 +1529,7 @@ static void bbrx_init(struct sock *sk)
 	b->bw_lo = BBRX_INF;
 	b->inflight_lo = BBRX_INF;
 	b->inflight_hi = BBRX_INF;
+	b->round_rtt_min = BBRX_INF;
 	b->probe_up_cnt = BBRX_INF;
 	b->ack_epoch_stamp = (u32)tp->tcp_mstamp;
 	b->state = BBRX_STARTUP;
