@@ -282,6 +282,20 @@ calibrate() {
 # accept_bench: connections per second through the unshaped path ($cli ->
 # $rtr -> $srv, no qdiscs), tcptune unloaded then loaded, alternated
 # BENCH_ACCEPT_ROUNDS times so that drifts of the host's load hit both.
+
+# tcptune_state off|on: unload tcptune (waiting up to 10 s: sockets that
+# used bbrx may still hold it) or load it.
+tcptune_state() {
+	if [ "$1" = off ]; then
+		slowwait 10 modprobe -r tcptune 2>/dev/null || {
+			log "bench: cannot unload tcptune (in use?)"
+			return 1
+		}
+	else
+		modprobe tcptune
+	fi
+}
+
 accept_bench() {
 	tc -n "$rtr" qdisc del dev bx1 root >/dev/null 2>&1
 	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
@@ -290,15 +304,7 @@ accept_bench() {
 	while [ "$_i" -lt "$BENCH_ACCEPT_ROUNDS" ]; do
 		_i=$((_i + 1))
 		for _state in off on; do
-			if [ "$_state" = off ]; then
-				# Sockets that used bbrx may still hold it.
-				slowwait 10 modprobe -r tcptune 2>/dev/null || {
-					log "bench: cannot unload tcptune (in use?)"
-					return 1
-				}
-			else
-				modprobe tcptune || return 1
-			fi
+			tcptune_state "$_state" || return 1
 			_r=$(ip netns exec "$cli" "$TCPBENCH" accept \
 				-t "$BENCH_ACCEPT_SECONDS" "$BX_SRV_ADDR" "$FCT_PORT")
 			_r=${_r%% *}
@@ -349,14 +355,7 @@ syn_bench() {
 	while [ "$_round" -lt "$BENCH_SYN_ROUNDS" ]; do
 		_round=$((_round + 1))
 		for _state in off on; do
-			if [ "$_state" = off ]; then
-				slowwait 10 modprobe -r tcptune 2>/dev/null || {
-					log "bench: cannot unload tcptune (in use?)"
-					return 1
-				}
-			else
-				modprobe tcptune || return 1
-			fi
+			tcptune_state "$_state" || return 1
 			netns_mib_snap "$synS" sb
 			busy_ticks; _b0=$busy
 			_out=$(ip netns exec "$synS" "$_flood" -n "/run/netns/$synF" \
