@@ -224,6 +224,20 @@ slowwait() {
 	loopy_wait 0.1 $((_sw_tmo * 1000)) "$@"
 }
 
+# tcp_listening PORT: true when a TCP socket of this netns listens on PORT
+# (reads /proc/net/tcp and tcp6, no exec). For: slowwait 5 tcp_listening 80.
+tcp_listening() {
+	_tl_port=$(printf '%04X' "$1")
+	for _tl_f in /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$_tl_f" ] || continue
+		while read -r _tl_sl _tl_local _tl_rem _tl_st _tl_rest; do
+			[ "$_tl_st" = 0A ] && [ "${_tl_local##*:}" = "$_tl_port" ] &&
+				return 0
+		done <"$_tl_f"
+	done
+	return 1
+}
+
 # --- cleanup -------------------------------------------------------------
 
 _deferred=

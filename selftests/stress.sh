@@ -97,6 +97,7 @@ fi
 BBRX_PORT=6199
 "$IPERF3" -s -p "$BBRX_PORT" >/dev/null 2>&1 &
 defer "kill $!"
+slowwait 10 tcp_listening "$BBRX_PORT" || die "iperf3 -s does not listen on $BBRX_PORT"
 
 # flows_init: BbrxFlowsInit of this netns, in $flows (0 when unreadable).
 flows_init() {

@@ -17,7 +17,7 @@
 # missing tests as failed (at least one), and so does a kernel whose module
 # did not build; a failed tcptunectl or selftest build counts one failure.
 # Without --tests, each kernel boots twice: the default test list, then
-# stress.sh's short form in a VM of its own (see stress_accel).
+# stress.sh's short form in a VM of its own.
 # Before the VMs, host-side checks (uapi header = YNL spec, tcptunectl's own
 # tests) count one test each; after them, the benchmark's quick form counts
 # one (unless --tests is given or CHECK_BENCH=0).
@@ -107,30 +107,12 @@ host_check 2 "host: tcptunectl unit, fuzz, CLI and doc tests" \
 host_check 3 "host: Documentation RST and man page are well-formed" \
 	"$BUILD/doc-check.log" "$TOP/selftests/doc_check.sh"
 
-# Multi-threaded TCG (QEMU 7.2) does not make live patching of kernel text
-# (text_poke_bp(), used to place and remove kprobes) safe on 6.1: the other
-# vCPU can keep running a stale int3 and lock up, or return to address 0.
-# It happens with no tcptune code at all (stress.sh's STRESS_CONTROL=
-# kprobe_events, see Documentation/security.rst), so on 6.1 a VM whose tests
-# include stress.sh runs its two vCPUs in one host thread.
-stress_accel() {
-	case $2 in
-	*stress*) ;;
-	*) return 0 ;;
-	esac
-	[ -z "${TCPTUNE_VM_ACCEL:-}" ] && [ "${TCPTUNE_VM_KVM:-0}" != 1 ] || return 0
-	case $1 in
-	6.1.*) echo "-accel tcg,thread=single -cpu max" ;;
-	esac
-}
-
 # vm_tests REL TESTS EXPECTED: boot REL's VM with TESTS (comma list, empty:
 # the default list, EXPECTED tests) and add its KTAP results to the counts.
 vm_tests() {
 	_rel=$1 _tests=$2 _expected=$3
 	step "boot $_rel${_tests:+ ($_tests)}"
-	if TCPTUNE_VM_ACCEL=$(stress_accel "$_rel" "$_tests") \
-		"$VMDIR/run-vm.sh" "$_rel" ${_tests:+--tests "$_tests"}; then
+	if "$VMDIR/run-vm.sh" "$_rel" ${_tests:+--tests "$_tests"}; then
 		vm_ok=1
 	else
 		vm_ok=0
@@ -185,7 +167,7 @@ for rel in $KERNELS; do
 	fi
 
 	vm_tests "$rel" "$tests" "$expected"
-	# The stress test gets its own VM (see stress_accel), after the others.
+	# The stress test gets its own VM, after the others.
 	if [ -z "$tests" ]; then
 		vm_tests "$rel" stress 1
 	fi

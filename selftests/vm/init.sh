@@ -93,29 +93,6 @@ if [ "$mode" = check ] && [ -w "$KMEMLEAK" ]; then
 	say "kmemleak: ${n:-0} suspected leaks at boot, cleared"
 fi
 
-# warm_once_keys: debug kernels only. The first TCP connection of each
-# family (and the first SYN cookie) initialises hash and cookie secrets
-# with net_get_random_once(), whose static key is then switched off by
-# live code patching (text_poke_bp, int3 based). Under TCG a vCPU running
-# that code at that moment can trap on a stale int3 the kernel no longer
-# expects: seen once in make check-debug ("Oops: int3" in inet6_ehashfn,
-# in softirq, no tcptune frame) while listeners.sh made its first IPv6
-# connections. Making those first connections here, before any test runs
-# and in a namespace thrown away after, takes the patching out of the
-# tests; it does not hide faults of tcptune, which is not loaded yet.
-warm_once_keys() {
-	ns=tcptune-warm
-	/usr/bin/ip netns add $ns || return 1
-	/usr/bin/ip -n $ns link set lo up
-	/usr/bin/ip netns exec $ns sh -c \
-		'echo 2 >/proc/sys/net/ipv4/tcp_syncookies'
-	/usr/bin/ip netns exec $ns /selftests/tw_gen -n 1 >/dev/null &&
-		/usr/bin/ip netns exec $ns /selftests/tw_gen -6 -n 1 >/dev/null
-	_wrc=$?
-	/usr/bin/ip netns del $ns
-	return $_wrc
-}
-
 # kmemleak_check: with tcptune unloaded (its objects can only be found
 # unreferenced once its data is gone), scan twice (kmemleak reports an
 # object only when it is older than 5 s and unchanged since the previous
@@ -165,9 +142,6 @@ check)
 	set --
 	[ -n "$tests" ] && set -- "$@" -t "$tests"
 	[ -n "$timeout" ] && set -- "$@" -T "$timeout"
-	if [ -w "$KMEMLEAK" ]; then
-		warm_once_keys || say "warning: once-key warm-up failed"
-	fi
 	/selftests/run_tests.sh "$@" || rc=$?
 	if [ -w "$KMEMLEAK" ]; then
 		kmemleak_check || rc=1
