@@ -68,8 +68,9 @@ tcptune_load
 bx_topology
 bx_shape 20ms 0% 20mbit 100000
 
-ip netns exec "$cli" "$IPERF3" -c "$BX_SRV_ADDR" -p "$BX_PORT" -C bbrx -t 4 \
-	>"$tmp/iperf" 2>&1 &
+# The flow must outlive the checks below, rmmod's included.
+ip netns exec "$cli" "$IPERF3" -c "$BX_SRV_ADDR" -p "$BX_PORT" -C bbrx \
+	-t $((4 * BX_SLOW)) >"$tmp/iperf" 2>&1 &
 client=$!
 defer "kill $client 2>/dev/null"
 
@@ -120,6 +121,7 @@ else
 fi
 
 # The module is in use while a bbrx socket exists.
+flow_visible || fail "the bbrx flow ended before the rmmod check (slow kernel? BX_SLOW)"
 check_fail "rmmod tcptune with a bbrx socket open" rmmod tcptune
 tcptune_loaded || die "tcptune was removed under a bbrx socket"
 

@@ -11,6 +11,13 @@
 #  3. with a shallow buffer (~0.1 BDP), bbrx retransmits less than BBR
 #     (v1), which does not respond to loss.
 #
+# Around every bbrx transfer, tcptune's bbrx counters of the sender's netns
+# are checked against independent sources: BbrxLossBoundEvents (loss set
+# inflight_hi) against the kernel's RetransSegs (each event needs a lost
+# packet, and a completed transfer retransmits each lost packet), and
+# BbrxProbeRttEntries against the time the transfer took (at most one entry
+# per probe_rtt_interval, 5 s, plus one).
+#
 # These are sanity checks with wide margins, not benchmarks: the guest runs
 # under TCG and shares its CPUs with the emulated link. Each transfer lasts
 # BX_SECONDS (default 6) plus one omitted second.
@@ -33,10 +40,32 @@ MODERATE=150000		# bytes: 1.5 BDP
 
 bx_topology
 
+# bbrx_run SECONDS: bx_run bbrx, then the counter checks above.
+bbrx_run() {
+	netns_mib_snap "$cli" m0
+	netns_stats_snap "$cli" s0
+	bx_run bbrx "$1" || ksft_exit
+	netns_mib_snap "$cli" m1
+	netns_stats_snap "$cli" s1
+	_rx=$((${m1_RetransSegs:-0} - ${m0_RetransSegs:-0}))
+	_lb=$((${s1_BbrxLossBoundEvents:-0} - ${s0_BbrxLossBoundEvents:-0}))
+	_pr=$((${s1_BbrxProbeRttEntries:-0} - ${s0_BbrxProbeRttEntries:-0}))
+	_fl=$((${s1_BbrxFlowsInit:-0} - ${s0_BbrxFlowsInit:-0}))
+	# iperf3 -O 1: one omitted second, plus setup: allow SECONDS + 3.
+	_prmax=$((_fl * (($1 + 3) / 5 + 1)))
+	log "  counters: RetransSegs +$_rx, BbrxLossBoundEvents +$_lb," \
+	    "BbrxProbeRttEntries +$_pr, BbrxFlowsInit +$_fl"
+	[ "$_fl" -ge 1 ] || fail "BbrxFlowsInit did not move: no bbrx flow"
+	[ "$_lb" -le "$_rx" ] ||
+		fail "BbrxLossBoundEvents +$_lb > RetransSegs +$_rx: a bound without loss"
+	[ "$_pr" -le "$_prmax" ] ||
+		fail "BbrxProbeRttEntries +$_pr in a $1 s transfer: want <= $_prmax"
+}
+
 # --- 1. deep buffer: throughput and delay ---------------------------------
 log "deep buffer ($DEEP bytes), $RATE, RTT $DELAY"
 bx_shape "$DELAY" 0% "$RATE" "$DEEP"
-bx_run bbrx "$T" || ksft_exit
+bbrx_run "$T"
 bbrx_mbps=$bx_mbps bbrx_rtt=$bx_rtt_ms
 bx_run cubic "$T" || ksft_exit
 cubic_rtt=$bx_rtt_ms
@@ -47,19 +76,19 @@ cubic_rtt=$bx_rtt_ms
 if [ "$bbrx_mbps" -ge $((LINK_MBPS * 2 / 5)) ]; then
 	pass "bbrx goodput $bbrx_mbps Mbit/s of $LINK_MBPS"
 else
-	fail "bbrx goodput $bbrx_mbps Mbit/s, want >= $((LINK_MBPS * 2 / 5))"
+	bx_perf_fail "bbrx goodput $bbrx_mbps Mbit/s, want >= $((LINK_MBPS * 2 / 5))"
 fi
 # CUBIC keeps the queue full; bbrx keeps it near empty.
 if [ $((bbrx_rtt * 2)) -le "$cubic_rtt" ]; then
 	pass "bbrx mean RTT $bbrx_rtt ms <= half of CUBIC's $cubic_rtt ms"
 else
-	fail "bbrx mean RTT $bbrx_rtt ms, CUBIC $cubic_rtt ms: want <= half"
+	bx_perf_fail "bbrx mean RTT $bbrx_rtt ms, CUBIC $cubic_rtt ms: want <= half"
 fi
 
 # --- 2. random loss -------------------------------------------------------
 log "2% random loss, buffer $MODERATE bytes, $RATE, RTT $DELAY"
 bx_shape "$DELAY" 2% "$RATE" "$MODERATE"
-bx_run bbrx "$T" || ksft_exit
+bbrx_run "$T"
 bbrx_mbps=$bx_mbps
 bx_run cubic "$T" || ksft_exit
 cubic_mbps=$bx_mbps
@@ -67,25 +96,25 @@ cubic_mbps=$bx_mbps
 if [ "$bbrx_mbps" -ge $((cubic_mbps * 2)) ] && [ "$bbrx_mbps" -ge 5 ]; then
 	pass "bbrx $bbrx_mbps Mbit/s under 2% loss, CUBIC $cubic_mbps"
 else
-	fail "bbrx $bbrx_mbps Mbit/s under 2% loss, CUBIC $cubic_mbps: want >= 2x and >= 5"
+	bx_perf_fail "bbrx $bbrx_mbps Mbit/s under 2% loss, CUBIC $cubic_mbps: want >= 2x and >= 5"
 fi
 
 # --- 3. shallow buffer ------------------------------------------------------
 if modprobe -q tcp_bbr; then
 	log "shallow buffer ($SHALLOW bytes), $RATE, RTT $DELAY"
 	bx_shape "$DELAY" 0% "$RATE" "$SHALLOW"
-	bx_run bbrx "$T" || ksft_exit
+	bbrx_run "$T"
 	bbrx_retrans=$bx_retrans bbrx_mbps=$bx_mbps
 	bx_run bbr "$T" || ksft_exit
 	bbr_retrans=$bx_retrans bbr_mbps=$bx_mbps
 	if [ "$bbrx_retrans" -lt "$bbr_retrans" ]; then
 		pass "bbrx $bbrx_retrans retransmits, BBR $bbr_retrans"
 	else
-		fail "bbrx $bbrx_retrans retransmits, BBR $bbr_retrans: want fewer"
+		bx_perf_fail "bbrx $bbrx_retrans retransmits, BBR $bbr_retrans: want fewer"
 	fi
 	# Not by starving itself: at least half of BBR's goodput.
 	if [ $((bbrx_mbps * 2)) -lt "$bbr_mbps" ]; then
-		fail "bbrx $bbrx_mbps Mbit/s in a shallow buffer, BBR $bbr_mbps: want >= half"
+		bx_perf_fail "bbrx $bbrx_mbps Mbit/s in a shallow buffer, BBR $bbr_mbps: want >= half"
 	fi
 else
 	log "SKIP shallow buffer comparison: no tcp_bbr module"

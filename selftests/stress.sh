@@ -16,7 +16,7 @@
 # Kernel warnings and taint are checked by the VM's init after the run.
 # stress_gen sets cubic on its sockets; in a), every 5th cycle (the first
 # one included) also runs a bbrx flow (iperf3 -C bbrx) while the module is
-# asked to unload, which must be refused until the flow has ended;
+# asked to unload, which must be refused until the flow is stopped;
 # otherwise "modprobe -r" must never fail. STRESS_CONTROL=kprobe_events runs the control experiment instead of
 # a): see below.
 
@@ -119,10 +119,13 @@ unload_ok() { modprobe -r tcptune >/dev/null 2>&1; }
 bbrx_cycle() {
 	flows_init
 	flows0=$flows
-	"$IPERF3" -c 127.0.0.1 -p "$BBRX_PORT" -C bbrx -t 2 >/dev/null 2>&1 &
+	# Long enough to outlive the check on any kernel; stopped after it
+	# (SIGTERM: iperf3 tells the server and exits).
+	"$IPERF3" -c 127.0.0.1 -p "$BBRX_PORT" -C bbrx -t 60 >/dev/null 2>&1 &
 	_cpid=$!
 	if ! slowwait 5 bbrx_flow_started; then
 		fail "cycle $i: no bbrx flow started (BbrxFlowsInit stays $flows0)"
+		kill "$_cpid" 2>/dev/null
 		wait "$_cpid"
 		return
 	fi
@@ -132,7 +135,8 @@ bbrx_cycle() {
 	else
 		refused=$((refused + 1))
 	fi
-	wait "$_cpid" || fail "cycle $i: iperf3 -C bbrx failed"
+	kill "$_cpid" 2>/dev/null || fail "cycle $i: iperf3 -C bbrx ended early"
+	wait "$_cpid"
 	# The flow's sockets may take a moment to be destroyed.
 	slowwait 10 unload_ok || fail "cycle $i: unload still refused after the bbrx flow"
 	modprobe tcptune

@@ -251,14 +251,25 @@ else
 fi
 check_eq "procfs header: finwait2" "$4" 0
 check_eq "procfs header: dropped" "${12}" 0
+# check_top DESC ROWS: TOP rows when nothing expired; after expiry fewer
+# endpoints may be left, but never more than TOP rows nor none.
+check_top() {
+	if [ "$exact" = 1 ]; then
+		check_eq "$1" "$2" "$TOP"
+	elif [ "$2" -ge 1 ] && [ "$2" -le "$TOP" ]; then
+		pass "$1: $2 (sockets expired: 1 to $TOP)"
+	else
+		fail "$1: $2, want 1 to $TOP"
+	fi
+}
 check_rows proc
-check_eq "procfs: local rows" "$rows_local" "$TOP"
-check_eq "procfs: remote rows" "$rows_remote" "$TOP"
+check_top "procfs: local rows" "$rows_local"
+check_top "procfs: remote rows" "$rows_remote"
 check_eq "procfs: age rows add up to timewait" "$sum_age" "$2"
 check_rows remote
-check_eq "tcptunectl by remote: rows" "$rows_remote" "$TOP"
+check_top "tcptunectl by remote: rows" "$rows_remote"
 check_rows local
-check_eq "tcptunectl by local: rows" "$rows_local" "$TOP"
+check_top "tcptunectl by local: rows" "$rows_local"
 if [ "$exact" = 1 ]; then
 	# The first NSRV rows of each kind are the server ports, in order.
 	want= i=0
