@@ -29,10 +29,11 @@
  *    UP raises it again slowly at first, then exponentially.
  *
  *  - short term: bw_lo and inflight_lo follow the latest delivery process.
- *    At the end of each round trip that saw loss (or excess CE marks) while
- *    the flow was not probing, they are cut to beta (0.7) of their value but
- *    no lower than what the round actually delivered. They are forgotten
- *    whenever the flow starts to probe again (REFILL) or leaves PROBE_RTT.
+ *    At the end of each round trip that saw congestive loss (below) or
+ *    excess CE marks while the flow was not probing, they are cut to beta
+ *    (0.7) of their value but no lower than what the round actually
+ *    delivered. They are forgotten whenever the flow starts to probe again
+ *    (REFILL) or leaves PROBE_RTT.
  *
  * Unlike BBRv3, bbrx only takes loss as a congestion signal in a round trip
  * that also showed a queue: an RTT sample more than loss_queue (12.5%) of
@@ -45,7 +46,11 @@
  * In a round with a queue, the loss rate must also exceed loss_thresh on
  * top of the background loss rate bg_loss, the EWMA of the loss rates of
  * rounds that neither probed nor showed a queue: 5% random loss must not
- * make every probe look too high.
+ * make every probe look too high; for the short-term cut, the round's loss
+ * rate must exceed bg_loss by half of loss_thresh. And since bw is what
+ * gets delivered, to deliver it across such a path the flow must also send
+ * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
+ * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
  *
  * The state machine
  * -----------------
@@ -244,6 +249,8 @@ static const u32 bbrx_min_rtt_win_intervals = 2;
 /* Background loss rate: fixed point 2^-16, EWMA gain 2^-3 per round. */
 #define BBRX_BG_LOSS_SCALE	16
 static const u32 bbrx_bg_loss_ewma_shift = 3;
+/* PROBE_BW gains make up for background loss up to 25% (x 4/3). */
+static const u32 bbrx_bg_loss_comp_max = (1U << BBRX_BG_LOSS_SCALE) / 4;
 
 /* Counter saturation points (bit widths of the fields below). */
 #define BBRX_ROUNDS_SINCE_PROBE_MAX	127
@@ -438,7 +445,22 @@ static u32 bbrx_bw(const struct bbrx *b)
 	return min(bbrx_max_bw(b), b->bw_lo);
 }
 
-static u32 bbrx_pacing_gain(const struct bbrx *b)
+/*
+ * @gain / (1 - bg_loss): bw counts delivered packets only, and a path that
+ * drops a share of packets whatever the rate (see bbrx_update_bg_loss())
+ * must be sent that share on top for its bottleneck to see bw.
+ */
+static u32 bbrx_bg_loss_comp(const struct bbrx *b, u32 gain)
+{
+	u32 loss = min_t(u32, b->bg_loss, bbrx_bg_loss_comp_max);
+
+	if (!loss)
+		return gain;
+	return div_u64((u64)gain << BBRX_BG_LOSS_SCALE,
+		       (1U << BBRX_BG_LOSS_SCALE) - loss);
+}
+
+static u32 bbrx_state_pacing_gain(const struct bbrx *b)
 {
 	switch (b->state) {
 	case BBRX_STARTUP:
@@ -454,7 +476,14 @@ static u32 bbrx_pacing_gain(const struct bbrx *b)
 	}
 }
 
-static u32 bbrx_cwnd_gain(const struct bbrx *b)
+static u32 bbrx_pacing_gain(const struct bbrx *b)
+{
+	u32 gain = bbrx_state_pacing_gain(b);
+
+	return bbrx_in_probe_bw(b) ? bbrx_bg_loss_comp(b, gain) : gain;
+}
+
+static u32 bbrx_state_cwnd_gain(const struct bbrx *b)
 {
 	u32 gain = bbrx_tunable_unit(&bbrx_tun_cwnd_gain);
 
@@ -465,6 +494,13 @@ static u32 bbrx_cwnd_gain(const struct bbrx *b)
 	if (b->state == BBRX_PROBE_RTT)
 		return bbrx_probe_rtt_cwnd_gain;
 	return gain;
+}
+
+static u32 bbrx_cwnd_gain(const struct bbrx *b)
+{
+	u32 gain = bbrx_state_cwnd_gain(b);
+
+	return bbrx_in_probe_bw(b) ? bbrx_bg_loss_comp(b, gain) : gain;
 }
 
 /* gain x bw x min_rtt, in packets, rounded up. */
@@ -865,6 +901,28 @@ static bool bbrx_note_congestion(struct sock *sk, const struct rate_sample *rs)
 }
 
 /*
+ * Was the loss of the round that just ended congestive? It must have come
+ * with a queue, and (unless loss_queue is 0, BBRv3's rule: any loss) its
+ * rate must exceed the background loss by half of loss_thresh: a path that
+ * drops 2% at random drops 2% whether or not the flow queues a little.
+ */
+static bool bbrx_round_loss_congestive(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
+	u64 thresh;
+
+	if (!b->loss_in_round || !b->queue_in_round)
+		return false;
+	if (!bbrx_tunable(&bbrx_tun_loss_queue))
+		return true;
+	thresh = ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) << BBRX_BG_LOSS_SCALE) / 2 +
+		 (u64)b->bg_loss * PERMILLE;
+	return ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+	       (u64)(lost + b->inflight_latest) * thresh;
+}
+
+/*
  * At the end of a congested round while not probing, slow down toward what
  * the path just delivered: cut bw_lo and inflight_lo by beta, but never
  * below this round's delivery.
@@ -874,7 +932,7 @@ static void bbrx_adapt_lower_bounds(struct sock *sk)
 	struct bbrx *b = inet_csk_ca(sk);
 
 	if (bbrx_is_probing_bw(b) ||
-	    (!(b->loss_in_round && b->queue_in_round) && !b->ecn_in_round))
+	    (!bbrx_round_loss_congestive(sk) && !b->ecn_in_round))
 		return;
 	if (b->bw_lo == BBRX_INF)
 		b->bw_lo = bbrx_max_bw(b);
