@@ -77,18 +77,13 @@ set_cc ecn_thresh 500
 # ecnb (BbrxEcnBoundEvents delta), lossb (BbrxLossBoundEvents delta) and
 # flows (BbrxFlowsInit delta) of the client's netns, plus bx_* of bx_run.
 run_case() {
-	netns_mib_snap "$cli" m0
-	netns_stats_snap "$cli" s0
-	bx_run bbrx "$T" || ksft_exit
-	netns_mib_snap "$cli" m1
-	netns_stats_snap "$cli" s1
-	ce=$((${m1_TCPDeliveredCE:-0} - ${m0_TCPDeliveredCE:-0}))
-	ecnb=$((${s1_BbrxEcnBoundEvents:-0} - ${s0_BbrxEcnBoundEvents:-0}))
-	lossb=$((${s1_BbrxLossBoundEvents:-0} - ${s0_BbrxLossBoundEvents:-0}))
-	flows=$((${s1_BbrxFlowsInit:-0} - ${s0_BbrxFlowsInit:-0}))
+	bx_run_counted "$T" || ksft_exit
+	bx_delta m TCPDeliveredCE; ce=$delta
+	bx_delta s BbrxEcnBoundEvents; ecnb=$delta
+	bx_delta s BbrxLossBoundEvents; lossb=$delta
+	bx_delta s BbrxFlowsInit; flows=$delta
 	log "  $1: TCPDeliveredCE +$ce, BbrxEcnBoundEvents +$ecnb," \
 	    "BbrxLossBoundEvents +$lossb, BbrxFlowsInit +$flows"
-	[ "$flows" -ge 1 ] || fail "$1: BbrxFlowsInit did not move: no bbrx flow"
 }
 
 # Sanity: the kernel has the counter the test relies on.

@@ -32,10 +32,7 @@ BX_PORT=5201
 # a test's checks last BX_SLOW times longer, and the throughput and delay
 # comparisons, which measure the guest's CPU on such a kernel, are logged
 # but not asserted (bx_perf_fail).
-BX_SLOW=${BX_SLOW:-1}
-case $BX_SLOW in
-''|*[!0-9]*|0) echo "BX_SLOW must be a positive integer, not '$BX_SLOW'" >&2; exit 1 ;;
-esac
+env_positive BX_SLOW 1
 
 # bx_perf_fail MSG: fail a throughput or delay comparison (log it when
 # BX_SLOW is above 1).
@@ -135,6 +132,26 @@ bx_run() {
 	bx_mbps=$1 bx_retrans=$2 bx_rtt_ms=$3
 	log "  $_bx_cc: ${bx_mbps} Mbit/s, ${bx_retrans} retransmits, mean RTT ${bx_rtt_ms} ms"
 	return 0
+}
+
+# bx_run_counted SECONDS: bx_run bbrx between two snapshots of the sender
+# netns's MIBs (m0_*, m1_*) and tcptune stats (s0_*, s1_*), read with
+# bx_delta; fails the test if no bbrx flow started (BbrxFlowsInit).
+bx_run_counted() {
+	netns_mib_snap "$cli" m0
+	netns_stats_snap "$cli" s0
+	bx_run bbrx "$1" || return 1
+	netns_mib_snap "$cli" m1
+	netns_stats_snap "$cli" s1
+	bx_delta s BbrxFlowsInit
+	[ "$delta" -ge 1 ] || fail "BbrxFlowsInit did not move: no bbrx flow"
+	return 0
+}
+
+# bx_delta m|s NAME: how much the MIB (m) or tcptune (s) counter NAME moved
+# over the last bx_run_counted, in $delta.
+bx_delta() {
+	eval "delta=\$((\${${1}1_$2:-0} - \${${1}0_$2:-0}))"
 }
 
 # bx_flow_line VAR: the line of $TCPTUNE_DEBUGFS/bbrx_flows for the client

@@ -224,6 +224,16 @@ slowwait() {
 	loopy_wait 0.1 $((_sw_tmo * 1000)) "$@"
 }
 
+# env_positive NAME DEFAULT: $NAME from the environment, DEFAULT when unset
+# or empty; dies unless it is a positive integer.
+env_positive() {
+	eval "_ep=\${$1:-$2}"
+	case $_ep in
+	''|*[!0-9]*|0) die "$1 must be a positive integer, got '$_ep'" ;;
+	esac
+	eval "$1=\$_ep"
+}
+
 # tcp_listening PORT: true when a TCP socket of this netns listens on PORT
 # (reads /proc/net/tcp and tcp6, no exec). For: slowwait 5 tcp_listening 80.
 tcp_listening() {

@@ -23,10 +23,8 @@
 . "${0%/*}/lib.sh"
 
 GEN=${0%/*}/stress_gen
-SCALE=${STRESS_SCALE:-1}
-case $SCALE in
-''|*[!0-9]*|0) die "STRESS_SCALE must be a positive integer, got '$SCALE'" ;;
-esac
+env_positive STRESS_SCALE 1
+SCALE=$STRESS_SCALE
 
 CYCLES=$((20 * SCALE))		# a) load/unload cycles
 CYCLES_SECS=$((30 * SCALE))	# a) time bound

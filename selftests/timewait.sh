@@ -13,10 +13,8 @@
 
 TW_GEN=${0%/*}/tw_gen
 TMP=/tmp/timewait.$$
-D=${TW_DIV:-1}
-case $D in
-''|*[!0-9]*|0) echo "TW_DIV must be a positive integer, not '$D'" >&2; exit 1 ;;
-esac
+env_positive TW_DIV 1
+D=$TW_DIV
 NA=$((2000 / D))	# 1. client-side closes
 NB=$((300 / D))		# 2. server-side closes
 NE6=$((1000 / D))	# 6. IPv6 client-side closes
