@@ -774,19 +774,28 @@ static bool bbrx_ecn_usable(const struct sock *sk)
 	       (tcp_sk(sk)->ecn_flags & TCP_ECN_OK);
 }
 
+/*
+ * Is @lost of @total above the loss the path shows without a queue (bg_loss)
+ * by more than @margin (permille << BBRX_BG_LOSS_SCALE)?
+ */
+static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
+			       u64 margin)
+{
+	u64 thresh = margin + (u64)b->bg_loss * PERMILLE;
+
+	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+		       (u64)total * thresh;
+}
+
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
 static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 {
 	const struct bbrx *b = inet_csk_ca(sk);
-	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
 
-	u64 thresh;
-
-	/* loss_thresh above the loss the path shows without a queue. */
-	thresh = ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) << BBRX_BG_LOSS_SCALE) +
-		 (u64)b->bg_loss * PERMILLE;
-	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
-		       (u64)inflight * thresh;
+	return bbrx_loss_above_bg(b, tcp_sk(sk)->lost - b->round_lost_start,
+				  inflight,
+				  (u64)bbrx_tunable(&bbrx_tun_loss_thresh) <<
+				  BBRX_BG_LOSS_SCALE);
 }
 
 /*
@@ -910,16 +919,14 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
 {
 	const struct bbrx *b = inet_csk_ca(sk);
 	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
-	u64 thresh;
 
 	if (!b->loss_in_round || !b->queue_in_round)
 		return false;
 	if (!bbrx_tunable(&bbrx_tun_loss_queue))
 		return true;
-	thresh = ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) << BBRX_BG_LOSS_SCALE) / 2 +
-		 (u64)b->bg_loss * PERMILLE;
-	return ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
-	       (u64)(lost + b->inflight_latest) * thresh;
+	return bbrx_loss_above_bg(b, lost, lost + b->inflight_latest,
+				  ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) <<
+				   BBRX_BG_LOSS_SCALE) / 2);
 }
 
 /*
