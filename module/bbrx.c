@@ -114,6 +114,9 @@
  *    current packet-timed round trip (tp->lost delta), and the flight it was
  *    sent in by rs->prior_in_flight. A round's loss rate is therefore
  *    lost / prior_in_flight, evaluated on every ACK as losses accumulate.
+ *    The inflight_hi a too-high probe leaves is the smaller of
+ *    prior_in_flight and the flight when the round started: the ACKed and
+ *    lost packets left during the previous round, so no later than that.
  *  - loss events are counted per ACK that marks new losses (rs->losses);
  *    there is no per-loss callback.
  *  - the CE mark ratio is rs->delivered_ce / rs->delivered over the rate
@@ -384,13 +387,13 @@ struct bbrx {
 	u32	inflight_hi;		/* long-term inflight bound, or BBRX_INF */
 	u32	inflight_lo;		/* short-term inflight bound, or BBRX_INF */
 	u32	inflight_latest;	/* max packets delivered per sample, round */
+	u32	round_start_inflight;	/* in flight when this round started */
 	u32	full_bw;		/* baseline max_bw for plateau detection */
 	u32	cycle_stamp;		/* jiffies when PROBE_BW DOWN started */
 	u32	probe_up_cnt;		/* packets ACKed per +1 inflight_hi in UP */
 	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
 	u16	bg_loss;		/* loss rate without a queue, 2^-16 units */
-	u32	round_rtt_min;		/* STARTUP: min of the round's first RTTs */
 	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
 		extra_acked_win_rounds:5, /* age of the current window, rounds */
 		extra_acked_win_idx:1,	/* current window in extra_acked[] */
@@ -414,7 +417,8 @@ struct bbrx {
 		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
-		round_rtt_cnt:4;	/* RTT samples in round_rtt_min */
+		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
+		round_rtt_no_queue:1;	/* one of them showed no queue */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -883,6 +887,18 @@ static void bbrx_handle_inflight_too_high(struct sock *sk, u32 tx_inflight,
 }
 
 /*
+ * The flight the packets ACKed (or found lost) now were sent in: they left
+ * during the previous round trip, while in flight was at most what it was
+ * when this round started. BBRv3 keeps this per packet (tx_in_flight);
+ * prior_in_flight alone would add what was sent while the signal was on
+ * its way back, and inflight_hi would creep up probe after probe.
+ */
+static u32 bbrx_tx_inflight(const struct bbrx *b, const struct rate_sample *rs)
+{
+	return min_t(u32, rs->prior_in_flight, b->round_start_inflight);
+}
+
+/*
  * Note this ACK's loss and CE signals. Returns whether the flight is too
  * high by the model's standard; if a probe is being judged, react to it.
  */
@@ -904,7 +920,7 @@ static bool bbrx_note_congestion(struct sock *sk, const struct rate_sample *rs)
 		    bbrx_loss_too_high(sk, rs->prior_in_flight);
 
 	if (b->bw_probe_samples && (loss_high || ecn_high))
-		bbrx_handle_inflight_too_high(sk, rs->prior_in_flight,
+		bbrx_handle_inflight_too_high(sk, bbrx_tx_inflight(b, rs),
 					      rs->is_app_limited, loss_high);
 	return loss_high || ecn_high;
 }
@@ -963,9 +979,10 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 	b->ecn_in_round = 0;
 	b->loss_events_in_round = 0;
 	b->round_rtt_cnt = 0;
-	b->round_rtt_min = BBRX_INF;
+	b->round_rtt_no_queue = 0;
 	b->bw_latest = bw;
 	b->inflight_latest = max(rs->delivered, 0);
+	b->round_start_inflight = rs->prior_in_flight;
 }
 
 /*
@@ -1104,9 +1121,10 @@ static void bbrx_check_startup_queue(struct sock *sk,
 	if (!bbrx_tunable(&bbrx_tun_loss_queue) || rs->rtt_us <= 0 ||
 	    b->round_rtt_cnt >= bbrx_startup_queue_samples)
 		return;
-	b->round_rtt_min = min_t(u32, b->round_rtt_min, rs->rtt_us);
+	if (!bbrx_rtt_shows_queue(b, rs->rtt_us))
+		b->round_rtt_no_queue = 1;
 	if (++b->round_rtt_cnt == bbrx_startup_queue_samples &&
-	    bbrx_rtt_shows_queue(b, b->round_rtt_min))
+	    !b->round_rtt_no_queue)
 		b->full_bw_reached = 1;
 }
 
@@ -1594,7 +1612,7 @@ static void bbrx_init(struct sock *sk)
 	b->bw_lo = BBRX_INF;
 	b->inflight_lo = BBRX_INF;
 	b->inflight_hi = BBRX_INF;
-	b->round_rtt_min = BBRX_INF;
+	b->round_start_inflight = BBRX_INF;
 	b->probe_up_cnt = BBRX_INF;
 	b->ack_epoch_stamp = (u32)tp->tcp_mstamp;
 	b->state = BBRX_STARTUP;
