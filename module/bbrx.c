@@ -128,8 +128,9 @@
  *  - BBRv3 raises inflight_hi to the tx_in_flight of any packet ACKed
  *    without excess loss; bbrx grows inflight_hi only in PROBE_BW UP,
  *    where the flight being ACKed is the probe's own.
- *  - on an RTO while probing, inflight_hi is set to beta x the cwnd in use
- *    before the timeout (there is no tx_in_flight of the lost data).
+ *  - on an RTO while probing, the probe is judged as too high with the
+ *    smaller of the cwnd before the timeout and the flight at round start
+ *    as its tx_in_flight (BBRv3 reads the first unacknowledged packet's).
  *  - on undo of a spurious recovery, the short-term bounds are forgotten
  *    and inflight_hi is raised back to at least the cwnd saved when recovery
  *    started (there is no room to save every bound).
@@ -1666,12 +1667,16 @@ static u32 bbrx_undo_cwnd(struct sock *sk)
 
 /*
  * An RTO counts as a loss in the round. The path may have changed, so the
- * plateau search restarts; if a probe was in flight, it overshot.
+ * plateau search restarts; if a probe was in flight, it overshot: judge it
+ * like a probe that saw too much loss. The flight the lost packets went out
+ * in was at most the cwnd of before the timeout (tcp_enter_loss() has just
+ * cut cwnd to what is still in flight + 1, about 1, and saved the old one
+ * through ssthresh) and the flight at the start of the round.
  */
 static void bbrx_set_state(struct sock *sk, u8 new_state)
 {
+	struct tcp_sock *tp = tcp_sk(sk);
 	struct bbrx *b = inet_csk_ca(sk);
-	u32 target;
 
 	if (new_state != TCP_CA_Loss)
 		return;
@@ -1683,19 +1688,12 @@ static void bbrx_set_state(struct sock *sk, u8 new_state)
 		b->loss_events_in_round++;
 	/* cwnd is already cut to inflight + 1: start from the saved one. */
 	if (!bbrx_is_probing_bw(b) && b->inflight_lo == BBRX_INF)
-		b->inflight_lo = max(tcp_snd_cwnd(tcp_sk(sk)), b->prior_cwnd);
-	if (b->bw_probe_samples) {
-		b->bw_probe_samples = 0;
-		target = bbrx_bdp(sk, bbrx_bw(b), BBR_UNIT);
-		if (b->prior_cwnd)
-			target = min(target, b->prior_cwnd);
-		b->inflight_hi = max(bbrx_scale_permille(target, &bbrx_tun_beta),
-				     bbrx_min_pipe_cwnd);
-		b->prev_probe_too_high = 1;
-		tcptune_stat_inc(sock_net(sk), TCPTUNE_STAT_BBRX_LOSS_BOUND);
-		if (b->state == BBRX_PROBE_BW_UP)
-			bbrx_start_probe_bw_down(sk);
-	}
+		b->inflight_lo = max(tcp_snd_cwnd(tp), b->prior_cwnd);
+	if (b->bw_probe_samples)
+		bbrx_handle_inflight_too_high(sk,
+					      min(b->prior_cwnd,
+						  b->round_start_inflight),
+					      tp->app_limited, true);
 }
 
 /* BBR may grow cwnd quickly even in recovery: 3 x cwnd of send buffer. */
