@@ -8,7 +8,8 @@
 #   make bench           bbrx vs bbr vs cubic in QEMU, per kernel (QUICK=1: subset)
 #   make stress          selftests/stress.sh in its long form (STRESS_SCALE=10)
 #   make check-debug     every selftest on a KASAN/UBSAN/lockdep/kmemleak kernel
-#                        built here from Debian's linux-source-6.12
+#                        built here from Debian's linux-source-6.12, plus
+#                        allocation failures injected (selftests/faults.sh)
 #   make install         install tcptune.ko into /lib/modules/REL/extra, depmod
 #   make C=1             sparse while building the module
 
@@ -50,9 +51,10 @@ stress:
 	TCPTUNE_VM_TIMEOUT=$$((600 + 180 * $(STRESS_SCALE))) \
 		selftests/vm/check.sh --kernels "$(KERNELS)" --tests stress
 
-# The selftests (as make check, without the benchmark) on a debug kernel
-# built from linux-source-6.12 with selftests/vm/debug.config (KASAN, UBSAN,
-# lockdep, kmemleak, ...) by selftests/vm/debug-kernel.sh into
+# The selftests (as make check, without the benchmark, plus faults.sh in a
+# VM of its own: CHECK_FAULTS) on a debug kernel built from
+# linux-source-6.12 with selftests/vm/debug.config (KASAN, UBSAN, lockdep,
+# kmemleak, fault injection, ...) by selftests/vm/debug-kernel.sh into
 # build/debug-kernel/ (cached; the first build takes hours on 2 cores, see
 # Documentation/security.rst). The guest gets more memory (KASAN), the
 # timeouts are scaled by DEBUG_SCALE (KASAN and lockdep under TCG are slow),
@@ -64,9 +66,10 @@ DEBUG_SCALE ?= 5
 DEBUG_VM_MEM ?= 3072
 DEBUG_KMEMLEAK ?= tcptune
 # Tests with a size knob, sized for the debug kernel's speed: stress.sh's
-# load/unload phase gets 120 s instead of 30 (a cycle takes ~15 s there); timewait_scale.sh makes 8192
-# timewait sockets instead of 262144 (the fewest that still give its
-# 1000-row breakdowns; 4096 pairs take about 20 s on the debug kernel);
+# load/unload phase gets 120 s instead of 30 (a cycle takes ~15 s there);
+# timewait_scale.sh makes 8192 timewait sockets instead of 262144 (the
+# fewest that still give its 1000-row breakdowns; 4096 pairs take about
+# 20 s on the debug kernel);
 # timewait.sh makes a tenth of its sockets (one connection takes ~80 ms
 # there, and 2000 would outlive the 60 s of TIME_WAIT); the bbrx tests'
 # flows last 5 times longer and their throughput and delay comparisons,
@@ -79,7 +82,7 @@ check-debug:
 	TCPTUNE_VM_TIMEOUT=$$((900 * $(DEBUG_SCALE))) \
 	TCPTUNE_VM_APPEND="no5lvl preempt=full tcptune_vm.kmemleak=$(DEBUG_KMEMLEAK) $${TCPTUNE_VM_APPEND:-}" \
 	TCPTUNE_VM_ENV="$(DEBUG_VM_ENV)$${TCPTUNE_VM_ENV:+,$$TCPTUNE_VM_ENV}" \
-	CHECK_BENCH=0 \
+	CHECK_BENCH=0 CHECK_FAULTS=1 \
 		selftests/vm/check.sh --kernels debug --tests "$(TESTS)"
 
 # Not "make -C KDIR M=. clean": kbuild would also delete the kernel modules

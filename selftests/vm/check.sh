@@ -17,7 +17,8 @@
 # missing tests as failed (at least one), and so does a kernel whose module
 # did not build; a failed tcptunectl or selftest build counts one failure.
 # Without --tests, each kernel boots twice: the default test list, then
-# stress.sh's short form in a VM of its own.
+# stress.sh's short form in a VM of its own; with CHECK_FAULTS=1 (make
+# check-debug), a third time for faults.sh.
 # Before the VMs, host-side checks (uapi header = YNL spec, tcptunectl's own
 # tests) count one test each; after them, the benchmark's quick form counts
 # one (unless --tests is given or CHECK_BENCH=0).
@@ -134,9 +135,9 @@ vm_tests() {
 	fi
 	[ "$missing" -gt 0 ] && echo "# $_rel: $missing tests did not report (crash or timeout)"
 	echo "# $_rel${_tests:+ ($_tests)}: pass:$p fail:$f skip:$s"
-	if [ "$_tests" = stress ] && [ "$_expected" = 1 ] && [ -z "$tests" ]; then
-		mv "$log" "$BUILD/logs/$_rel.stress.log"
-		echo "# stress log: build/logs/$_rel.stress.log"
+	if [ "$_tests" != "$tests" ] && [ "$_expected" = 1 ] && [ -z "$tests" ]; then
+		mv "$log" "$BUILD/logs/$_rel.$_tests.log"
+		echo "# $_tests log: build/logs/$_rel.$_tests.log"
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
@@ -150,6 +151,7 @@ expected=$(sh "$inst/run_tests.sh" -l ${tests:+-t "$tests"} 2>/dev/null | grep -
 # Per kernel, with the stress VM of the default run.
 per_kernel=$expected
 [ -n "$tests" ] || per_kernel=$((expected + 1))
+[ -n "$tests" ] || [ "${CHECK_FAULTS:-0}" != 1 ] || per_kernel=$((per_kernel + 1))
 
 for rel in $KERNELS; do
 	echo
@@ -170,6 +172,7 @@ for rel in $KERNELS; do
 	# The stress test gets its own VM, after the others.
 	if [ -z "$tests" ]; then
 		vm_tests "$rel" stress 1
+		[ "${CHECK_FAULTS:-0}" != 1 ] || vm_tests "$rel" faults 1
 	fi
 done
 

@@ -143,10 +143,22 @@ elapsed=$((end - start))
 qrc=$(cat "$status" 2>/dev/null || echo 255)
 rm -f "$status"
 
+# faults.sh makes allocations fail on purpose: the kernel's reports of
+# failed allocations (warn_alloc: one line, then a stack up to "</TASK>")
+# are expected in its VM, and only there (/init filters dmesg the same way).
+console_log() {
+	case ",$tests," in
+	*,faults,*)
+		awk '/vmalloc error:|page allocation failure:/ { skip = 1 }
+		     !skip { print }
+		     skip && /<\/TASK>/ { skip = 0 }' "$log" ;;
+	*) cat "$log" ;;
+	esac
+}
 failed=0
-if grep -Eq "$KERNEL_BAD" "$log"; then
+if console_log | grep -Eq "$KERNEL_BAD"; then
 	echo "run-vm: $REL: the kernel reported a problem:"
-	grep -E -A 40 "$KERNEL_BAD" "$log" | head -n 120 | sed 's/^/  | /'
+	console_log | grep -E -A 40 "$KERNEL_BAD" | head -n 120 | sed 's/^/  | /'
 	failed=1
 fi
 if ! grep -qx "$SUCCESS_MARKER" "$log"; then
