@@ -66,7 +66,7 @@ DEBUG_SCALE ?= 5
 DEBUG_VM_MEM ?= 3072
 DEBUG_KMEMLEAK ?= tcptune
 # Tests with a size knob, sized for the debug kernel's speed: stress.sh's
-# load/unload phase gets 120 s instead of 30 (a cycle takes ~15 s there);
+# load/unload phase gets 240 s instead of 60 (a cycle takes ~15 s there);
 # timewait_scale.sh makes 8192 timewait sockets instead of 262144 (the
 # fewest that still give its 1000-row breakdowns; 4096 pairs take about
 # 20 s on the debug kernel);

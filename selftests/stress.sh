@@ -27,7 +27,7 @@ env_positive STRESS_SCALE 1
 SCALE=$STRESS_SCALE
 
 CYCLES=$((20 * SCALE))		# a) load/unload cycles
-CYCLES_SECS=$((30 * SCALE))	# a) time bound
+CYCLES_SECS=$((60 * SCALE))	# a) time bound (a cycle takes ~2 s in TCG)
 NETNS=$((50 * SCALE))		# b) namespaces
 READ_SECS=$((6 * SCALE))	# c) readers' run time
 
