@@ -64,15 +64,20 @@ static void set_fail_nth(unsigned int n)
 		die("write " FAIL_NTH);
 }
 
+/* Injectable calls left before the fault; 0 once it was injected. */
+static unsigned int fail_nth_left(void)
+{
+	char buf[16] = "";
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		die("read " FAIL_NTH);
+	return strtoul(buf, NULL, 10);
+}
+
 /* Was the fault injected? Also disarms a fault that was not. */
 static int fail_nth_hit(void)
 {
-	char buf[16] = "";
-	ssize_t len = pread(fail_nth_fd, buf, sizeof(buf) - 1, 0);
-
-	if (len <= 0)
-		die("read " FAIL_NTH);
-	if (atoi(buf) == 0)
+	if (fail_nth_left() == 0)
 		return 1;
 	set_fail_nth(0);
 	return 0;
@@ -125,7 +130,6 @@ static int module_present(const char *name)
 static unsigned int count_load_points(const char *ko, const char *name)
 {
 	const unsigned int far = 1000000;
-	char buf[16] = "";
 	unsigned int left;
 	int fd, ret;
 
@@ -134,15 +138,13 @@ static unsigned int count_load_points(const char *ko, const char *name)
 		die(ko);
 	set_fail_nth(far);
 	ret = syscall(SYS_finit_module, fd, "", 0);
-	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
-		die("read " FAIL_NTH);
+	left = fail_nth_left();
 	set_fail_nth(0);
 	close(fd);
 	if (ret)
 		die("load without a fault");
 	if (syscall(SYS_delete_module, name, O_NONBLOCK))
 		die("unload");
-	left = strtoul(buf, NULL, 10);
 	return far - left;
 }
 

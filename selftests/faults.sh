@@ -45,8 +45,6 @@ fs_reset() {
 defer fs_reset
 fs_set ignore-gfp-wait N
 fs_set verbose 0
-fs_set require-start 0
-fs_set require-end 0xffffffffffffffff
 
 works() { # works WHAT: tcptune answers netlink and procfs
 	out=$(tcptunectl stats 2>&1) ||
@@ -141,10 +139,6 @@ check_eq "listen() with the listener entry failing" "$out" "injected 1 result ok
 read_alloc_failures
 check_eq "alloc_failures counts it" "$((val - f0))" 1
 works "after the listener fault"
-
-fs_reset
-fs_set ignore-gfp-wait N
-fs_set verbose 0
 
 # --- 4. load ----------------------------------------------------------------
 ko=$(modinfo -n tcptune 2>&1) || die "modinfo -n tcptune: $ko"

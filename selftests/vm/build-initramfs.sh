@@ -176,6 +176,7 @@ for f in selftests/*; do
 done
 cp "$VMDIR/demo.sh" selftests/demo.sh
 cp "$VMDIR/init.sh" init
+cp "$VMDIR/alloc-reports.awk" alloc-reports.awk
 chmod 0755 init selftests/demo.sh
 
 # Kernel modules: the listed ones with their dependencies, tcptune in extra/.

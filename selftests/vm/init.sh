@@ -192,9 +192,7 @@ benign='RCU lockdep checking is enabled'
 kernel_log() {
 	case ",$tests," in
 	*,faults,*)
-		dmesg | awk '/vmalloc error:|page allocation failure:/ { skip = 1 }
-			     !skip { print }
-			     skip && /<\/TASK>/ { skip = 0 }' ;;
+		dmesg | awk -f /alloc-reports.awk ;;
 	*) dmesg ;;
 	esac
 }

@@ -149,9 +149,7 @@ rm -f "$status"
 console_log() {
 	case ",$tests," in
 	*,faults,*)
-		awk '/vmalloc error:|page allocation failure:/ { skip = 1 }
-		     !skip { print }
-		     skip && /<\/TASK>/ { skip = 0 }' "$log" ;;
+		awk -f "$VMDIR/alloc-reports.awk" "$log" ;;
 	*) cat "$log" ;;
 	esac
 }
