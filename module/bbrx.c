@@ -68,8 +68,8 @@
  * STARTUP     paces at startup_gain (4 ln 2 = 2.77) x max_bw so that the
  *             sending rate doubles every round trip, with cwnd at
  *             cwnd_gain x bdp. It ends when max_bw stops growing (three
- *             non-app-limited rounds without 25% growth), when 16 RTT
- *             samples in a row show a queue, or as soon as a
+ *             non-app-limited rounds without 25% growth), when the first
+ *             8 RTT samples of a round all show a queue, or as soon as a
  *             round, in recovery and with a queue, lost more than
  *             loss_thresh of its data in at least six loss events, or when
  *             two rounds in a row saw excess CE marks; in the last two cases
@@ -210,8 +210,8 @@ static const u32 bbrx_full_bw_growth = BBR_UNIT * 5 / 4;
 /* ... in this many non-app-limited round trips. */
 static const u32 bbrx_full_bw_rounds = 3;
 
-/* STARTUP ends when this many RTT samples in a row show a queue. */
-static const u32 bbrx_startup_queue_samples = 16;
+/* STARTUP ends when this many RTTs at the start of a round show a queue. */
+static const u32 bbrx_startup_queue_samples = 8;
 
 /* STARTUP ends on loss after this many loss events in one round ... */
 static const u32 bbrx_startup_loss_events = 6;
@@ -418,9 +418,8 @@ struct bbrx {
 		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
-		startup_queue_run:5;	/* STARTUP: RTT samples in a row with a
-					 * queue, saturating
-					 */
+		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
+		round_rtt_no_queue:1;	/* one of them showed no queue */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -980,6 +979,8 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 	b->queue_in_round = 0;
 	b->ecn_in_round = 0;
 	b->loss_events_in_round = 0;
+	b->round_rtt_cnt = 0;
+	b->round_rtt_no_queue = 0;
 	b->bw_latest = bw;
 	b->inflight_latest = max(rs->delivered, 0);
 	b->round_start_inflight = rs->prior_in_flight;
@@ -1106,27 +1107,25 @@ static void bbrx_check_startup_congestion(struct sock *sk)
 }
 
 /*
- * STARTUP also ends when bbrx_startup_queue_samples RTT samples in a row
- * show a queue (loss_queue above min_rtt): the pipe is full, and what
- * STARTUP sends beyond it only queues, or in a shallow buffer is lost.
- * Ending on the first such run, mid-round, rather than after the first
- * samples of the next round trip (CUBIC's HyStart delay check) saves part
- * of a round trip at twice the link rate; 16 samples in a row, twice what
- * HyStart takes, keep RTT jitter from ending STARTUP early although a
- * round has many runs. Off with loss_queue = 0.
+ * STARTUP also ends when the first bbrx_startup_queue_samples RTT samples
+ * of a round all show a queue (loss_queue above min_rtt): the flight sent a
+ * round trip ago already exceeded the pipe, and this round sends twice as
+ * much. In a shallow buffer that is earlier than the loss exit, which waits
+ * for the overflow (bbrx's own rule, like CUBIC's HyStart delay check). Off
+ * with loss_queue = 0.
  */
 static void bbrx_check_startup_queue(struct sock *sk,
 				     const struct rate_sample *rs)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	if (!bbrx_tunable(&bbrx_tun_loss_queue) || rs->rtt_us <= 0)
+	if (!bbrx_tunable(&bbrx_tun_loss_queue) || rs->rtt_us <= 0 ||
+	    b->round_rtt_cnt >= bbrx_startup_queue_samples)
 		return;
-	if (!bbrx_rtt_shows_queue(b, rs->rtt_us)) {
-		b->startup_queue_run = 0;
-		return;
-	}
-	if (++b->startup_queue_run >= bbrx_startup_queue_samples)
+	if (!bbrx_rtt_shows_queue(b, rs->rtt_us))
+		b->round_rtt_no_queue = 1;
+	if (++b->round_rtt_cnt == bbrx_startup_queue_samples &&
+	    !b->round_rtt_no_queue)
 		b->full_bw_reached = 1;
 }
 
