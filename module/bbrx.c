@@ -451,17 +451,18 @@ static u32 bbrx_bw(const struct bbrx *b)
 }
 
 /*
- * @gain / (1 - bg_loss): bw counts delivered packets only, and a path that
- * drops a share of packets whatever the rate (see bbrx_update_bg_loss())
- * must be sent that share on top for its bottleneck to see bw.
+ * @x / (1 - bg_loss), for a gain or a count of packets: bw counts delivered
+ * packets only, and a path that drops a share of packets whatever the rate
+ * (see bbrx_update_bg_loss()) must be sent that share on top for its
+ * bottleneck to see bw.
  */
-static u32 bbrx_bg_loss_comp(const struct bbrx *b, u32 gain)
+static u32 bbrx_bg_loss_comp(const struct bbrx *b, u32 x)
 {
 	u32 loss = min_t(u32, b->bg_loss, bbrx_bg_loss_comp_max);
 
 	if (!loss)
-		return gain;
-	return div_u64((u64)gain << BBRX_BG_LOSS_SCALE,
+		return x;
+	return div_u64((u64)x << BBRX_BG_LOSS_SCALE,
 		       (1U << BBRX_BG_LOSS_SCALE) - loss);
 }
 
@@ -806,7 +807,11 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 /*
  * At the end of a round that neither probed nor showed a queue, fold its
  * loss rate into bg_loss (EWMA, 1/8 per round): the path's background
- * loss, which no sending rate causes or cures.
+ * loss, which no sending rate causes or cures. Rounds that carry a
+ * probe's feedback (ack_phase not INIT) do not count: their losses are the
+ * probe's, and when UP ends on a round's last ACK, DOWN has already reset
+ * inflight_latest by the time the round is folded in, which made the
+ * round's loss rate 100%.
  */
 static void bbrx_update_bg_loss(struct sock *sk)
 {
@@ -816,6 +821,7 @@ static void bbrx_update_bg_loss(struct sock *sk)
 	u32 rate;
 
 	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
+	    b->ack_phase != BBRX_ACKS_INIT ||
 	    b->state == BBRX_PROBE_RTT || b->queue_in_round || !total)
 		return;
 	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
@@ -949,7 +955,10 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
 /*
  * At the end of a congested round while not probing, slow down toward what
  * the path just delivered: cut bw_lo and inflight_lo by beta, but never
- * below this round's delivery.
+ * below this round's delivery. The flight that delivered inflight_latest
+ * also carried the packets the path drops at random: without adding them
+ * back (x 1 / (1 - bg_loss)), each cut would shrink inflight_lo by the
+ * loss rate, round after round, under random loss alone.
  */
 static void bbrx_adapt_lower_bounds(struct sock *sk)
 {
@@ -963,7 +972,7 @@ static void bbrx_adapt_lower_bounds(struct sock *sk)
 	if (b->inflight_lo == BBRX_INF)
 		b->inflight_lo = tcp_snd_cwnd(tcp_sk(sk));
 	b->bw_lo = max(b->bw_latest, bbrx_scale_permille(b->bw_lo, &bbrx_tun_beta));
-	b->inflight_lo = max(b->inflight_latest,
+	b->inflight_lo = max(bbrx_bg_loss_comp(b, b->inflight_latest),
 			     bbrx_scale_permille(b->inflight_lo, &bbrx_tun_beta));
 }
 
