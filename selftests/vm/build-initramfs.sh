@@ -177,6 +177,7 @@ done
 cp "$VMDIR/demo.sh" selftests/demo.sh
 cp "$VMDIR/init.sh" init
 cp "$VMDIR/alloc-reports.awk" alloc-reports.awk
+cp "$VMDIR/kernel-problems.sh" kernel-problems.sh
 chmod 0755 init selftests/demo.sh
 
 # Kernel modules: the listed ones with their dependencies, tcptune in extra/.

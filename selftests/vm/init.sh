@@ -183,9 +183,8 @@ esac
 # GPL), F (forced load), R (forced unload), B (bad page), D (oops),
 # W (warning) and L (soft lockup) are failures; O (out-of-tree) and
 # E (unsigned module) are expected.
-bad='WARNING:|BUG:|BUG at|Oops|Kernel panic|Call Trace|general protection|UBSAN:|KASAN|KFENCE|lockdep|possible circular|possible recursive|INFO: task .* blocked|rcu_.*stall|unregister_netdevice: waiting|refcount_t:|corruption'
-# Boot banners of debug kernels that match the above but report nothing.
-benign='RCU lockdep checking is enabled'
+# shellcheck source=selftests/vm/kernel-problems.sh
+. /kernel-problems.sh
 # faults.sh makes allocations fail on purpose: the kernel's report of a
 # failed allocation (warn_alloc: one line, then a stack up to "</TASK>") is
 # expected there, and only there.
@@ -196,7 +195,7 @@ kernel_log() {
 	*) dmesg ;;
 	esac
 }
-if kernel_log | grep -v "$benign" | grep -Eq "$bad"; then
+if kernel_log | grep -v "$KERNEL_BENIGN" | grep -Eq "$KERNEL_PROBLEMS"; then
 	say "kernel log reports a problem:"
 	dmesg | sed 's/^/dmesg: /'
 	rc=1

@@ -39,8 +39,10 @@ TOP=$(cd "$VMDIR/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 
 SUCCESS_MARKER="tcptune-vm: all passed"
+# shellcheck source=selftests/vm/kernel-problems.sh
+. "$VMDIR/kernel-problems.sh"
 # Kernel console lines (printk time stamp) that mean trouble.
-KERNEL_BAD='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|BUG at|Oops|Kernel panic|Call Trace|general protection fault|UBSAN:|KASAN|KFENCE|lockdep|possible circular locking|possible recursive locking|INFO: task .* blocked|rcu_.*stall|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|stack-protector|double fault)'
+KERNEL_BAD="\\[ *[0-9]+\\.[0-9]+\\] .*($KERNEL_PROBLEMS)"
 
 usage() {
 	echo "usage: $0 REL [--demo | --shell | --bench] [--tests a,b] [--initrd FILE] [--timeout SECONDS]" >&2
@@ -151,7 +153,7 @@ console_log() {
 	*,faults,*)
 		awk -f "$VMDIR/alloc-reports.awk" "$log" ;;
 	*) cat "$log" ;;
-	esac
+	esac | grep -v "$KERNEL_BENIGN"
 }
 failed=0
 if console_log | grep -Eq "$KERNEL_BAD"; then
