@@ -793,13 +793,15 @@ static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
 			       u64 margin)
 {
 	u64 expected = (u64)b->bg_loss * total;	/* << BBRX_BG_LOSS_SCALE */
-	/* 2 sqrt(expected), in the same scale: sqrt(x << 16) is sqrt(x) << 8 */
-	u64 noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
+	u64 noise;
 
-	if (!lost || ((u64)lost << BBRX_BG_LOSS_SCALE) <= expected + noise)
+	/* The cheap test first: this runs on every ACK of a queued round. */
+	if (!lost || ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) <=
+		     (u64)total * margin + expected * PERMILLE)
 		return false;
-	return ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
-	       (u64)total * (margin + (u64)b->bg_loss * PERMILLE);
+	/* 2 sqrt(expected), in the same scale: sqrt(x << 16) is sqrt(x) << 8 */
+	noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
+	return ((u64)lost << BBRX_BG_LOSS_SCALE) > expected + noise;
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
