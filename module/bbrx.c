@@ -47,12 +47,10 @@
  * top of the background loss rate bg_loss, the EWMA of the loss rates of
  * rounds that neither probed nor showed a queue: 5% random loss must not
  * make every probe look too high; for the short-term cut, the round's loss
- * rate must exceed bg_loss by half of loss_thresh. Both tests also ask the
- * round's loss count to exceed what bg_loss predicts by two standard
- * deviations of chance. And since bw is what gets delivered, to deliver it
- * across such a path the flow must also send what the path drops: the
- * PROBE_BW pacing and cwnd gains are scaled by 1 / (1 - bg_loss) (bg_loss
- * counted up to 25%).
+ * rate must exceed bg_loss by half of loss_thresh. And since bw is what
+ * gets delivered, to deliver it across such a path the flow must also send
+ * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
+ * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
  *
  * The state machine
  * -----------------
@@ -821,10 +819,11 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
  * At the end of a round that neither probed nor showed a queue, fold its
  * loss rate into bg_loss (EWMA, 1/8 per round after the first eight,
  * which are averaged): the path's background loss, which no sending rate
- * causes or cures. Rounds that carry a probe's feedback (ack_phase not
- * INIT) do not count: their losses are the probe's, and when UP ends on a
- * round's last ACK, DOWN has already reset inflight_latest by the time the
- * round is folded in, which made the round's loss rate 100%.
+ * causes or cures. Rounds that carry a
+ * probe's feedback (ack_phase not INIT) do not count: their losses are the
+ * probe's, and when UP ends on a round's last ACK, DOWN has already reset
+ * inflight_latest by the time the round is folded in, which made the
+ * round's loss rate 100%.
  */
 static void bbrx_update_bg_loss(struct sock *sk)
 {
