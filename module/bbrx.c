@@ -793,15 +793,13 @@ static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
 			       u64 margin)
 {
 	u64 expected = (u64)b->bg_loss * total;	/* << BBRX_BG_LOSS_SCALE */
-	u64 noise;
-
-	/* The cheap test first: this runs on every ACK of a queued round. */
-	if (!lost || ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) <=
-		     (u64)total * margin + expected * PERMILLE)
-		return false;
 	/* 2 sqrt(expected), in the same scale: sqrt(x << 16) is sqrt(x) << 8 */
-	noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
-	return ((u64)lost << BBRX_BG_LOSS_SCALE) > expected + noise;
+	u64 noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
+
+	if (!lost || ((u64)lost << BBRX_BG_LOSS_SCALE) <= expected + noise)
+		return false;
+	return ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+	       (u64)total * (margin + (u64)b->bg_loss * PERMILLE);
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
