@@ -419,8 +419,7 @@ struct bbrx {
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
 		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
-		round_rtt_no_queue:1,	/* one of them showed no queue */
-		bg_loss_rounds:3;	/* rounds in bg_loss, saturating at 7 */
+		round_rtt_no_queue:1;	/* one of them showed no queue */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -783,23 +782,15 @@ static bool bbrx_ecn_usable(const struct sock *sk)
 
 /*
  * Is @lost of @total above the loss the path shows without a queue (bg_loss)
- * by more than @margin (permille << BBRX_BG_LOSS_SCALE), and by more than
- * chance explains? Random loss at rate p over n packets loses n p, give or
- * take sqrt(n p) (binomial, p small): at 10% over 60 packets, 6 +- 2.4, so
- * a margin of 1% of n alone is crossed by two round trips in five. bbrx
- * also asks for two standard deviations above bg_loss's mean.
+ * by more than @margin (permille << BBRX_BG_LOSS_SCALE)?
  */
 static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
 			       u64 margin)
 {
-	u64 expected = (u64)b->bg_loss * total;	/* << BBRX_BG_LOSS_SCALE */
-	/* 2 sqrt(expected), in the same scale: sqrt(x << 16) is sqrt(x) << 8 */
-	u64 noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
+	u64 thresh = margin + (u64)b->bg_loss * PERMILLE;
 
-	if (!lost || ((u64)lost << BBRX_BG_LOSS_SCALE) <= expected + noise)
-		return false;
-	return ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
-	       (u64)total * (margin + (u64)b->bg_loss * PERMILLE);
+	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+		       (u64)total * thresh;
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
@@ -815,9 +806,8 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 
 /*
  * At the end of a round that neither probed nor showed a queue, fold its
- * loss rate into bg_loss (EWMA, 1/8 per round after the first eight,
- * which are averaged): the path's background loss, which no sending rate
- * causes or cures. Rounds that carry a
+ * loss rate into bg_loss (EWMA, 1/8 per round): the path's background
+ * loss, which no sending rate causes or cures. Rounds that carry a
  * probe's feedback (ack_phase not INIT) do not count: their losses are the
  * probe's, and when UP ends on a round's last ACK, DOWN has already reset
  * inflight_latest by the time the round is folded in, which made the
@@ -828,7 +818,7 @@ static void bbrx_update_bg_loss(struct sock *sk)
 	struct bbrx *b = inet_csk_ca(sk);
 	u32 lost = tcp_sk(sk)->lost - b->round_lost_start;
 	u32 total = lost + b->inflight_latest;
-	u32 rate, weight;
+	u32 rate;
 
 	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
 	    b->ack_phase != BBRX_ACKS_INIT ||
@@ -836,14 +826,10 @@ static void bbrx_update_bg_loss(struct sock *sk)
 		return;
 	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
 		     U16_MAX);
-	/* The first rounds are averaged (1/n), so bg_loss starts out right. */
-	weight = b->bg_loss_rounds + 1;
-	if (weight < 1U << bbrx_bg_loss_ewma_shift)
-		b->bg_loss_rounds++;
 	if (rate >= b->bg_loss)
-		b->bg_loss += (rate - b->bg_loss) / weight;
+		b->bg_loss += (rate - b->bg_loss) >> bbrx_bg_loss_ewma_shift;
 	else
-		b->bg_loss -= (b->bg_loss - rate) / weight;
+		b->bg_loss -= (b->bg_loss - rate) >> bbrx_bg_loss_ewma_shift;
 }
 
 /*
