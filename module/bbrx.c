@@ -47,15 +47,10 @@
  * top of the background loss rate bg_loss, the EWMA of the loss rates of
  * rounds that neither probed nor showed a queue: 5% random loss must not
  * make every probe look too high; for the short-term cut, the round's loss
- * rate must exceed bg_loss by half of loss_thresh. Both tests also ask the
- * round's loss count to exceed what bg_loss predicts by two standard
- * deviations of chance. And since bw is what gets delivered, to deliver it
- * across such a path the flow must also send what the path drops: the
- * PROBE_BW pacing and cwnd gains are scaled by 1 / (1 - bg_loss) (bg_loss
- * counted up to 25%). Only rounds with an RTT sample within half of
- * loss_queue of min_rtt feed bg_loss: a buffer too shallow to show a queue
- * still keeps one standing while it overflows, and its drops taken for
- * background loss would raise the gains that cause them.
+ * rate must exceed bg_loss by half of loss_thresh. And since bw is what
+ * gets delivered, to deliver it across such a path the flow must also send
+ * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
+ * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
  *
  * The state machine
  * -----------------
@@ -424,8 +419,7 @@ struct bbrx {
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
 		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
-		round_rtt_no_queue:1,	/* one of them showed no queue */
-		rtt_near_min_in_round:1; /* an RTT sample near min_rtt */
+		round_rtt_no_queue:1;	/* one of them showed no queue */
 	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
 		probe_wait_ms:12;	/* wall clock wait before next probe */
 };
@@ -788,25 +782,15 @@ static bool bbrx_ecn_usable(const struct sock *sk)
 
 /*
  * Is @lost of @total above the loss the path shows without a queue (bg_loss)
- * by more than @margin (permille << BBRX_BG_LOSS_SCALE), and by more than
- * chance explains? Random loss at rate p over n packets loses n p, give or
- * take sqrt(n p) (binomial, p small): at 10% over 60 packets, 6 +- 2.4, so
- * a margin of 1% of n alone is crossed by two round trips in five. bbrx
- * also asks for two standard deviations above bg_loss's mean.
+ * by more than @margin (permille << BBRX_BG_LOSS_SCALE)?
  */
 static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
 			       u64 margin)
 {
-	u64 expected = (u64)b->bg_loss * total;	/* << BBRX_BG_LOSS_SCALE */
-	u64 noise;
+	u64 thresh = margin + (u64)b->bg_loss * PERMILLE;
 
-	/* The cheap test first: this runs on every ACK of a queued round. */
-	if (!lost || ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) <=
-		     (u64)total * margin + expected * PERMILLE)
-		return false;
-	/* 2 sqrt(expected), in the same scale: sqrt(x << 16) is sqrt(x) << 8 */
-	noise = (u64)int_sqrt64(expected) << (BBRX_BG_LOSS_SCALE / 2 + 1);
-	return ((u64)lost << BBRX_BG_LOSS_SCALE) > expected + noise;
+	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
+		       (u64)total * thresh;
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
@@ -827,11 +811,7 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
  * probe's feedback (ack_phase not INIT) do not count: their losses are the
  * probe's, and when UP ends on a round's last ACK, DOWN has already reset
  * inflight_latest by the time the round is folded in, which made the
- * round's loss rate 100%. Nor do rounds whose RTT samples all stayed more
- * than half of loss_queue above min_rtt: in a buffer of less than
- * loss_queue x BDP, the flow's own overflow comes with such a standing
- * queue, and counting it would scale the gains up by the very loss they
- * cause (at 20%, pacing at 1.25 x bw, losing 20%: a loop with no way out).
+ * round's loss rate 100%.
  */
 static void bbrx_update_bg_loss(struct sock *sk)
 {
@@ -842,8 +822,7 @@ static void bbrx_update_bg_loss(struct sock *sk)
 
 	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
 	    b->ack_phase != BBRX_ACKS_INIT ||
-	    b->state == BBRX_PROBE_RTT || b->queue_in_round ||
-	    !b->rtt_near_min_in_round || !total)
+	    b->state == BBRX_PROBE_RTT || b->queue_in_round || !total)
 		return;
 	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
 		     U16_MAX);
@@ -871,15 +850,9 @@ static void bbrx_note_queue(struct sock *sk, const struct rate_sample *rs)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	u32 thresh = bbrx_tunable(&bbrx_tun_loss_queue);
-
-	if (!thresh || (rs->rtt_us > 0 && bbrx_rtt_shows_queue(b, rs->rtt_us)))
+	if (!bbrx_tunable(&bbrx_tun_loss_queue) ||
+	    (rs->rtt_us > 0 && bbrx_rtt_shows_queue(b, rs->rtt_us)))
 		b->queue_in_round = 1;
-	/* Within half of loss_queue: the queue emptied, or nearly. */
-	if (rs->rtt_us > 0 && b->min_rtt_us != BBRX_INF &&
-	    (u64)rs->rtt_us * PERMILLE * 2 <=
-	    (u64)b->min_rtt_us * (PERMILLE * 2 + thresh))
-		b->rtt_near_min_in_round = 1;
 }
 
 /* Were more than ecn_thresh of the packets in this sample CE marked? */
@@ -1013,7 +986,6 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 	b->round_lost_start = tcp_sk(sk)->lost;
 	b->loss_in_round = 0;
 	b->queue_in_round = 0;
-	b->rtt_near_min_in_round = 0;
 	b->ecn_in_round = 0;
 	b->loss_events_in_round = 0;
 	b->round_rtt_cnt = 0;
