@@ -393,8 +393,10 @@ struct bbrx {
 	u32	cycle_stamp;		/* jiffies when PROBE_BW DOWN started */
 	u32	probe_up_cnt;		/* packets ACKed per +1 inflight_hi in UP */
 	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
+	u32	bg_loss_seq;		/* snd_nxt when DRAIN ended */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
 	u16	bg_loss;		/* loss rate without a queue, 2^-16 units */
+	u16	probe_wait_ms;		/* wall clock wait before next probe */
 	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
 		extra_acked_win_rounds:5, /* age of the current window, rounds */
 		extra_acked_win_idx:1,	/* current window in extra_acked[] */
@@ -419,9 +421,10 @@ struct bbrx {
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
 		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
-		round_rtt_no_queue:1;	/* one of them showed no queue */
-	u32	bw_probe_up_acks:20,	/* packets ACKed toward next inflight_hi+ */
-		probe_wait_ms:12;	/* wall clock wait before next probe */
+		round_rtt_no_queue:1,	/* one of them showed no queue */
+		bg_wait_seq:1,		/* snd_una not yet past bg_loss_seq */
+		bg_round_ok:1,		/* round began past it: may feed bg_loss */
+		bw_probe_up_acks:20;	/* packets ACKed toward next inflight_hi+ */
 };
 
 static struct tcp_congestion_ops bbrx_cong_ops;
@@ -811,7 +814,12 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
  * probe's feedback (ack_phase not INIT) do not count: their losses are the
  * probe's, and when UP ends on a round's last ACK, DOWN has already reset
  * inflight_latest by the time the round is folded in, which made the
- * round's loss rate 100%.
+ * round's loss rate 100%. Nor do rounds until every packet sent in
+ * STARTUP and DRAIN is delivered (bg_round_ok): they carry STARTUP's
+ * overshoot and its repair, which takes a few rounds; in a buffer too
+ * shallow to show a queue (under loss_queue x BDP) that alone lifted
+ * bg_loss to 4-6%, and the gains that make up for bg_loss then sent enough
+ * to keep overflowing.
  */
 static void bbrx_update_bg_loss(struct sock *sk)
 {
@@ -820,9 +828,10 @@ static void bbrx_update_bg_loss(struct sock *sk)
 	u32 total = lost + b->inflight_latest;
 	u32 rate;
 
-	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
+	if (!b->full_bw_reached || bbrx_is_probing_bw(b) || !b->bg_round_ok ||
 	    b->ack_phase != BBRX_ACKS_INIT ||
-	    b->state == BBRX_PROBE_RTT || b->queue_in_round || !total)
+	    b->state == BBRX_DRAIN || b->state == BBRX_PROBE_RTT ||
+	    b->queue_in_round || !total)
 		return;
 	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
 		     U16_MAX);
@@ -980,10 +989,14 @@ static void bbrx_adapt_lower_bounds(struct sock *sk)
 static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 			   u32 bw)
 {
+	const struct tcp_sock *tp = tcp_sk(sk);
 	struct bbrx *b = inet_csk_ca(sk);
 
 	bbrx_update_bg_loss(sk);
-	b->round_lost_start = tcp_sk(sk)->lost;
+	if (b->bg_wait_seq && !before(tp->snd_una, b->bg_loss_seq))
+		b->bg_wait_seq = 0;
+	b->bg_round_ok = !b->bg_wait_seq;
+	b->round_lost_start = tp->lost;
 	b->loss_in_round = 0;
 	b->queue_in_round = 0;
 	b->ecn_in_round = 0;
@@ -1228,6 +1241,12 @@ static void bbrx_start_probe_bw_up(struct sock *sk)
 
 static void bbrx_enter_probe_bw(struct sock *sk)
 {
+	struct bbrx *b = inet_csk_ca(sk);
+
+	/* bg_loss waits for STARTUP's and DRAIN's packets: see there. */
+	b->bg_loss_seq = tcp_sk(sk)->snd_nxt;
+	b->bg_wait_seq = 1;
+	b->bg_round_ok = 0;
 	bbrx_start_probe_bw_down(sk);
 }
 
