@@ -6,11 +6,11 @@
 #
 #   selftests/bench/bench.sh [--kernels "6.1 6.12"] [--quick]
 #
-# Per kernel: builds tcptune.ko, an initramfs with the selftests plus
-# selftests/bench/ (guest.sh, bench.conf, tcpbench), boots it in bench mode
-# (run-vm.sh --bench), takes the "@bench" records from the console log and
-# writes build/bench/REL/DATE/: one JSON per scenario and CC with every
-# repetition, results.md, and PNG plots (report.py, plots.gp).
+# Builds tcptunectl, then per kernel: tcptune.ko, an initramfs with the
+# selftests plus selftests/bench/ (guest.sh, bench.conf, tcpbench), boots it
+# in bench mode (run-vm.sh --bench), takes the "@bench" records from the
+# console log and writes build/bench/REL/DATE/: one JSON per scenario and CC
+# with every repetition, results.md, and PNG plots (report.py, plots.gp).
 #
 # Environment (all optional; QUICK=1 is --quick): BENCH_SCENARIOS,
 # BENCH_CCS, BENCH_REPS, BENCH_SECONDS, BENCH_RATE_MBIT, BENCH_RTT_MS,
@@ -60,6 +60,8 @@ command -v gnuplot >/dev/null || echo "    no gnuplot: the report will have no p
 
 # The guest's files: the installed selftests (lib.sh, bbrx_lib.sh) plus
 # bench/; tcpbench at the top so that build-initramfs.sh copies its libraries.
+# tcptunectl: the dump timings run it (a fresh clone has none built).
+build_userctl || exit 1
 build_selftests || echo "    (going on: the benchmark needs only the shell helpers)"
 stage=$BUILD/bench/selftests
 step "build the benchmark"
