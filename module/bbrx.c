@@ -1833,9 +1833,8 @@ static void bbrx_show_flow(struct seq_file *m, const struct sock *sk)
 	bbrx_show_bound(m, snap.min_rtt_us);
 	bbrx_show_bound(m, snap.inflight_hi);
 	bbrx_show_bound(m, snap.inflight_lo);
-	seq_printf(m, " %llu %u %u\n", (u64)READ_ONCE(sk->sk_pacing_rate) * 8,
-		   tcp_snd_cwnd(tp),
-		   (u32)(((u64)snap.bg_loss * 1000000) >> BBRX_BG_LOSS_SCALE));
+	seq_printf(m, " %llu %u\n", (u64)READ_ONCE(sk->sk_pacing_rate) * 8,
+		   tcp_snd_cwnd(tp));
 }
 
 /* Show the bbrx sockets of one table; false once the output is full. */
@@ -1883,7 +1882,7 @@ static int bbrx_flows_show(struct seq_file *m, void *v)
 	bool complete = true;
 	struct net *net;
 
-	seq_puts(m, "netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd bg_loss_ppm\n");
+	seq_puts(m, "netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd\n");
 	down_read(&net_rwsem);
 	for_each_net(net) {
 		struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
