@@ -1243,7 +1243,10 @@ static void bbrx_enter_probe_bw(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	/* bg_loss waits for STARTUP's and DRAIN's packets: see there. */
+	/*
+	 * bg_loss waits for STARTUP's and DRAIN's packets: see
+	 * bbrx_update_bg_loss().
+	 */
 	b->bg_loss_seq = tcp_sk(sk)->snd_nxt;
 	b->bg_wait_seq = 1;
 	b->bg_round_ok = 0;
@@ -1833,8 +1836,9 @@ static void bbrx_show_flow(struct seq_file *m, const struct sock *sk)
 	bbrx_show_bound(m, snap.min_rtt_us);
 	bbrx_show_bound(m, snap.inflight_hi);
 	bbrx_show_bound(m, snap.inflight_lo);
-	seq_printf(m, " %llu %u\n", (u64)READ_ONCE(sk->sk_pacing_rate) * 8,
-		   tcp_snd_cwnd(tp));
+	seq_printf(m, " %llu %u %u\n", (u64)READ_ONCE(sk->sk_pacing_rate) * 8,
+		   tcp_snd_cwnd(tp),
+		   (u32)(((u64)snap.bg_loss * 1000000) >> BBRX_BG_LOSS_SCALE));
 }
 
 /* Show the bbrx sockets of one table; false once the output is full. */
@@ -1882,7 +1886,7 @@ static int bbrx_flows_show(struct seq_file *m, void *v)
 	bool complete = true;
 	struct net *net;
 
-	seq_puts(m, "netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd\n");
+	seq_puts(m, "netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd bg_loss_ppm\n");
 	down_read(&net_rwsem);
 	for_each_net(net) {
 		struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;

@@ -97,7 +97,7 @@ fi
 # debugfs: the flow is listed with its netns, its 4-tuple and its model.
 read_file "$TCPTUNE_DEBUGFS/bbrx_flows" flows
 check_match "bbrx_flows header" "$flows" \
-	"netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd*"
+	"netns local remote state bw_bps min_rtt_us inflight_hi inflight_lo pacing_bps cwnd bg_loss_ppm*"
 bx_flow_line fl
 if [ -n "$fl" ]; then
 	nsid=$(in_ns "$cli" readlink /proc/self/ns/net)
@@ -119,7 +119,10 @@ if [ -n "$fl" ]; then
 		fail "bbrx_flows: min_rtt $6 us, below the 20 ms netem delay"
 	check_int "bbrx_flows: pacing" "$9"
 	check_int "bbrx_flows: cwnd" "${10}"
-	[ $# = 10 ] || fail "bbrx_flows: $# fields in '$fl'"
+	check_int "bbrx_flows: bg_loss_ppm" "${11}"
+	[ "${11:-0}" -le 1000000 ] 2>/dev/null ||
+		fail "bbrx_flows: bg_loss_ppm ${11} above 1000000"
+	[ $# = 11 ] || fail "bbrx_flows: $# fields in '$fl'"
 else
 	fail "bbrx_flows does not list the flow:"
 	printf '%s\n' "$flows" | sed 's/^/    /'
