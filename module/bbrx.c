@@ -47,7 +47,9 @@
  * top of the background loss rate bg_loss, the EWMA of the loss rates of
  * rounds that neither probed nor showed a queue: 5% random loss must not
  * make every probe look too high; for the short-term cut, the round's loss
- * rate must exceed bg_loss by half of loss_thresh. And since bw is what
+ * rate must exceed bg_loss by half of loss_thresh. Where bg_loss is not 0,
+ * the loss count must also exceed what bg_loss predicts by more than
+ * chance explains (two standard deviations). And since bw is what
  * gets delivered, to deliver it across such a path the flow must also send
  * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
  * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
@@ -150,6 +152,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/inet_diag.h>
+#include <linux/math.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -785,15 +788,29 @@ static bool bbrx_ecn_usable(const struct sock *sk)
 
 /*
  * Is @lost of @total above the loss the path shows without a queue (bg_loss)
- * by more than @margin (permille << BBRX_BG_LOSS_SCALE)?
+ * by more than @margin (permille << BBRX_BG_LOSS_SCALE) of @total, and by
+ * more than chance explains: with bg_loss > 0, a loss count is the sum of
+ * @total draws, so it must also exceed its expected value by two standard
+ * deviations of a Poisson count, 2 x sqrt(bg_loss x @total). Without that,
+ * at 10% background loss over 60 packets (6 +- 2.4 lost) a margin of 1%
+ * of the flight is crossed two rounds in five, each time cutting the
+ * bounds; with it, about one round in thirty. On a clean path (bg_loss 0)
+ * only @margin counts.
  */
 static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
 			       u64 margin)
 {
-	u64 thresh = margin + (u64)b->bg_loss * PERMILLE;
+	/* Counts of packets scaled by 2^BBRX_BG_LOSS_SCALE. */
+	u64 lost_s = (u64)lost << BBRX_BG_LOSS_SCALE;
+	u64 mean_s = (u64)b->bg_loss * total;
+	u64 need_s = mean_s + div_u64((u64)total * margin, PERMILLE);
 
-	return lost && ((u64)lost * PERMILLE << BBRX_BG_LOSS_SCALE) >
-		       (u64)total * thresh;
+	if (!lost || lost_s <= need_s)
+		return false;
+	if (!mean_s)
+		return true;
+	/* sqrt(mean) scaled by 2^16 is sqrt(mean_s x 2^16); mean_s < 2^48. */
+	return lost_s > mean_s + 2ULL * int_sqrt64(mean_s << BBRX_BG_LOSS_SCALE);
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
