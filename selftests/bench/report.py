@@ -21,6 +21,7 @@ import statistics
 import sys
 
 CC_ORDER = ["bbrx", "bbr", "cubic"]
+MSS = 1448
 
 
 def percentile(values, p):
@@ -55,6 +56,14 @@ def derive(rec):
         m["rtt_median_inflation"] = m["rtt_p95_inflation"] = None
     out, rtx = rec.get("out_segs", 0), rec.get("retrans_segs", 0)
     m["retrans_pct"] = rtx / out * 100 if out > 0 else None
+    # iperf3's counts leave out the first (omitted) second, STARTUP's:
+    # retransmits / (segments delivered + retransmits), segments of MSS
+    # bytes (1500-byte MTU with TCP timestamps).
+    if flows and all(isinstance(f.get("retrans"), int) and
+                     isinstance(f.get("bytes"), int) for f in flows):
+        r = sum(f["retrans"] for f in flows)
+        segs = sum(f["bytes"] for f in flows) / MSS + r
+        m["retrans_after_1s_pct"] = r / segs * 100 if segs > 0 else None
     if len(rates) == 2 and sum(rates) > 0:
         a, b = rates
         m["jain"] = (a + b) ** 2 / (2 * (a * a + b * b))
@@ -88,6 +97,7 @@ METRICS = [
     ("rtt_median_inflation", "RTT median / base", 2, None),
     ("rtt_p95_inflation", "RTT p95 / base", 2, None),
     ("retrans_pct", "retransmits %", 2, None),
+    ("retrans_after_1s_pct", "retransmits % after 1st s", 2, None),
     ("jain", "Jain fairness (2 flows)", 3, {"fair2"}),
     ("share_first", "share of CC vs cubic", 3, {"vscubic"}),
     ("fct_median_ms", "short flow FCT median ms", 0, {"short"}),
@@ -294,8 +304,9 @@ def main():
     L.append("- RTT: busybox ping every 0.2 s during the transfer, through the "
              "bottleneck queue; base = lowest of 5 pings before it")
     L.append("- retransmits: RetransSegs / OutSegs of the sender's namespace, over the "
-             "whole transfer including the first second (iperf3's own count, kept in "
-             "the JSON, leaves that second out)")
+             "whole transfer including the first second; \"after 1st s\": iperf3's "
+             f"own count, which leaves that second (STARTUP) out, over the segments "
+             f"delivered (bytes / {MSS}) plus those retransmits")
     for p in problems:
         L.append(f"- **problem: {p}**")
     L.append("")
