@@ -72,6 +72,8 @@ HYSTART=/sys/module/tcp_cubic/parameters/hystart
 hystart_saved=
 if [ -w "$HYSTART" ]; then
 	hystart_saved=$(cat "$HYSTART")
+	# Restored below, and on any exit before that (a host's setting).
+	defer "echo $hystart_saved >$HYSTART"
 	echo 0 >"$HYSTART"
 fi
 bx_run cubic "$T"; cubic_ok=$?
