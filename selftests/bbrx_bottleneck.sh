@@ -71,7 +71,7 @@ bbrx_mbps=$bx_mbps bbrx_rtt=$bx_rtt_ms
 HYSTART=/sys/module/tcp_cubic/parameters/hystart
 hystart_saved=
 if [ -w "$HYSTART" ]; then
-	hystart_saved=$(cat "$HYSTART")
+	read_file "$HYSTART" hystart_saved
 	# Restored below, and on any exit before that (a host's setting).
 	defer "echo $hystart_saved >$HYSTART"
 	echo 0 >"$HYSTART"
