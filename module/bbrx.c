@@ -80,10 +80,8 @@
  * DRAIN       paces at 0.35 x max_bw until in flight <= bdp, draining the
  *             queue STARTUP built.
  * PROBE_BW    cycles through four phases:
- *   DOWN      paces at 0.9 x the lower of bw and 1.05 x the delivery
- *             rate of the round before it began, until in flight is below
- *             both bdp and the headroom target (1 - headroom) x
- *             inflight_hi;
+ *   DOWN      paces at 0.9 x bw until in flight is below both bdp and the
+ *             headroom target (1 - headroom) x inflight_hi;
  *   CRUISE    paces at 1.0 x bw with cwnd at 1.0 x bdp (plus the ACK
  *             aggregation allowance), capped at (1 - headroom) x
  *             inflight_hi so that other flows find free buffer;
@@ -191,8 +189,6 @@
 static const u32 bbrx_drain_gain = BBR_UNIT * 35 / 100;
 /* PROBE_BW DOWN: slower than delivery, to drain and yield bandwidth. */
 static const u32 bbrx_probe_down_gain = BBR_UNIT * 90 / 100;
-/* PROBE_BW DOWN: bw at most this % of the delivery rate when DOWN began. */
-static const u32 bbrx_probe_down_bw_cap_percent = 105;
 /* PROBE_BW UP: faster than delivery, to discover more bandwidth. */
 static const u32 bbrx_probe_up_gain = BBR_UNIT * 5 / 4;
 /* PROBE_BW UP: extra cwnd gain, so cwnd does not limit the probe. */
@@ -398,10 +394,7 @@ struct bbrx {
 	u32	round_start_inflight;	/* in flight when this round started */
 	u32	full_bw;		/* baseline max_bw for plateau detection */
 	u32	cycle_stamp;		/* jiffies when PROBE_BW DOWN started */
-	union {
-		u32 probe_up_cnt;	/* UP: packets ACKed per +1 inflight_hi */
-		u32 down_bw;		/* DOWN: bw_latest when DOWN began */
-	};
+	u32	probe_up_cnt;		/* packets ACKed per +1 inflight_hi in UP */
 	u32	ack_epoch_stamp;	/* usec (low 32 bits) of aggregation epoch */
 	u32	bg_loss_seq;		/* snd_nxt when DRAIN ended */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
@@ -671,29 +664,6 @@ static void bbrx_init_pacing_rate(struct sock *sk)
 	WRITE_ONCE(sk->sk_pacing_rate,
 		   bbrx_pacing_rate(sk, bw,
 				    bbrx_tunable_unit(&bbrx_tun_startup_gain)));
-}
-
-/*
- * The bw to pace at: bw, and in DOWN no more than 1.05 x what the path
- * delivered in the round before DOWN began (down_bw; each sample spans
- * about a round trip of deliveries). A max_bw above the path's rate (a
- * shaper's token bucket lets bursts through at line rate, and the max
- * filter keeps them: 9-13% above a tbf's rate in the benchmark) makes
- * 0.9 x max_bw no slower than the path, and the queue DOWN is there to
- * drain then stands until the next probe. The rate is taken once: DOWN's
- * own, slower, deliveries must not lower it again round after round while
- * a queue it did not build (another flow's) keeps DOWN from ending. The 5%
- * keeps DOWN from yielding much more than it did without the cap when it
- * shares a buffer with CUBIC (see Documentation/bbrx.rst).
- */
-static u32 bbrx_pacing_bw(const struct bbrx *b, u32 bw)
-{
-	u64 cap;
-
-	if (b->state != BBRX_PROBE_BW_DOWN || !b->down_bw)
-		return bw;
-	cap = div_u64((u64)b->down_bw * bbrx_probe_down_bw_cap_percent, 100);
-	return min_t(u64, bw, cap);
 }
 
 /* Until the pipe is full, only ever raise the pacing rate. */
@@ -1232,8 +1202,8 @@ static void bbrx_start_probe_bw_down(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	b->down_bw = b->bw_latest;
 	bbrx_reset_congestion_signals(b);
+	b->probe_up_cnt = BBRX_INF;
 	bbrx_pick_probe_wait(b);
 	b->cycle_stamp = tcp_jiffies32;
 	b->ack_phase = BBRX_ACKS_PROBE_STOPPING;
@@ -1668,7 +1638,7 @@ static TCPTUNE_CONG_CONTROL(bbrx_main)
 		bbrx_end_round(sk, rs, bw_sample);
 
 	bw = bbrx_bw(b);
-	bbrx_set_pacing_rate(sk, bbrx_pacing_bw(b, bw), bbrx_pacing_gain(b));
+	bbrx_set_pacing_rate(sk, bw, bbrx_pacing_gain(b));
 	bbrx_set_cwnd(sk, rs, bw);
 }
 
