@@ -84,7 +84,10 @@
  *             headroom target (1 - headroom) x inflight_hi;
  *   CRUISE    paces at 1.0 x bw with cwnd at 1.0 x bdp (plus the ACK
  *             aggregation allowance), capped at (1 - headroom) x
- *             inflight_hi so that other flows find free buffer;
+ *             inflight_hi so that other flows find free buffer; in the
+ *             last fifth of probe_rtt_interval without an RTT sample near
+ *             min_rtt, at 0.9 x bw, to drain a standing queue before
+ *             PROBE_RTT has to;
  *   REFILL    forgets bw_lo/inflight_lo and paces at 1.0 x bw for one round
  *             to fill the pipe before probing;
  *   UP        paces at 1.25 x bw with cwnd_gain + 0.25, raising inflight_hi
@@ -472,6 +475,18 @@ static u32 bbrx_bg_loss_comp(const struct bbrx *b, u32 x)
 		       (1U << BBRX_BG_LOSS_SCALE) - loss);
 }
 
+/*
+ * No RTT sample near the minimum for four fifths of probe_rtt_interval: a
+ * queue has stood all that time, and PROBE_RTT is due soon to drain it.
+ */
+static bool bbrx_probe_rtt_due_soon(const struct bbrx *b)
+{
+	u32 interval = msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
+
+	return time_after32(tcp_jiffies32,
+			    b->probe_rtt_min_stamp + interval - interval / 5);
+}
+
 static u32 bbrx_state_pacing_gain(const struct bbrx *b)
 {
 	switch (b->state) {
@@ -483,7 +498,16 @@ static u32 bbrx_state_pacing_gain(const struct bbrx *b)
 		return bbrx_probe_down_gain;
 	case BBRX_PROBE_BW_UP:
 		return bbrx_probe_up_gain;
-	default:	/* CRUISE, REFILL, PROBE_RTT */
+	case BBRX_PROBE_BW_CRUISE:
+		/*
+		 * Drain a standing queue (e.g. from a max_bw above the link)
+		 * before PROBE_RTT has to: an RTT sample near the minimum then
+		 * restarts the interval, at the cost of one round trip paced
+		 * below the link rather than PROBE_RTT's 200 ms at half of it.
+		 */
+		return bbrx_probe_rtt_due_soon(b) ? bbrx_probe_down_gain :
+						    BBR_UNIT;
+	default:	/* REFILL, PROBE_RTT */
 		return BBR_UNIT;
 	}
 }
