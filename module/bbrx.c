@@ -475,13 +475,18 @@ static u32 bbrx_bg_loss_comp(const struct bbrx *b, u32 x)
 		       (1U << BBRX_BG_LOSS_SCALE) - loss);
 }
 
+static u32 bbrx_probe_rtt_interval_jiffies(void)
+{
+	return msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
+}
+
 /*
  * No RTT sample near the minimum for four fifths of probe_rtt_interval: a
  * queue has stood all that time, and PROBE_RTT is due soon to drain it.
  */
 static bool bbrx_probe_rtt_due_soon(const struct bbrx *b)
 {
-	u32 interval = msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
+	u32 interval = bbrx_probe_rtt_interval_jiffies();
 
 	return time_after32(tcp_jiffies32,
 			    b->probe_rtt_min_stamp + interval - interval / 5);
@@ -1471,7 +1476,7 @@ static void bbrx_update_probe_bw_phase(struct sock *sk,
 static void bbrx_update_min_rtt(struct sock *sk, const struct rate_sample *rs)
 {
 	struct bbrx *b = inet_csk_ca(sk);
-	u32 interval = msecs_to_jiffies(bbrx_tunable(&bbrx_tun_probe_rtt_interval));
+	u32 interval = bbrx_probe_rtt_interval_jiffies();
 	u32 now = tcp_jiffies32;
 	bool min_rtt_expired;
 	u64 near_min;
