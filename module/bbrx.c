@@ -507,8 +507,10 @@ static u32 bbrx_state_pacing_gain(const struct bbrx *b)
 		/*
 		 * Drain a standing queue (e.g. from a max_bw above the link)
 		 * before PROBE_RTT has to: an RTT sample near the minimum then
-		 * restarts the interval, at the cost of one round trip paced
-		 * below the link rather than PROBE_RTT's 200 ms at half of it.
+		 * restarts the interval. Usually a round trip or a few paced
+		 * below the link instead of PROBE_RTT's 200 ms at half of it;
+		 * if others hold the queue, or the RTT jitters, the rest of
+		 * the interval, then PROBE_RTT as before.
 		 */
 		return bbrx_probe_rtt_due_soon(b) ? bbrx_probe_down_gain :
 						    BBR_UNIT;
