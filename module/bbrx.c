@@ -69,14 +69,14 @@
  *
  * STARTUP     paces at startup_gain (4 ln 2 = 2.77) x max_bw so that the
  *             sending rate doubles every round trip, with cwnd at
- *             cwnd_gain x bdp. It ends when max_bw stops growing (three
- *             non-app-limited rounds without 25% growth), when the first
- *             8 RTT samples of a round all show a queue, or as soon as a
- *             round, in recovery and with a queue, lost more than
- *             loss_thresh of its data in at least six loss events, or when
- *             two rounds in a row saw excess CE marks; in the last two cases
- *             inflight_hi is set from the estimated BDP (or what the round
- *             delivered, if larger).
+ *             startup_cwnd_gain (2) x bdp. It ends when max_bw stops
+ *             growing (three non-app-limited rounds without 25% growth),
+ *             when the first 8 RTT samples of a round all show a queue,
+ *             or as soon as a round, in recovery and with a queue, lost
+ *             more than loss_thresh of its data in at least six loss
+ *             events, or when two rounds in a row saw excess CE marks; in
+ *             the last two cases inflight_hi is set from the estimated
+ *             BDP (or what the round delivered, if larger).
  * DRAIN       paces at 0.35 x max_bw until in flight <= bdp, draining the
  *             queue STARTUP built.
  * PROBE_BW    cycles through four phases:
@@ -275,6 +275,7 @@ static u32 bbrx_tun_headroom = 150;			/* permille: 15% */
 static u32 bbrx_tun_probe_rtt_interval = 5000;	/* ms */
 static u32 bbrx_tun_probe_rtt_duration = 200;	/* ms */
 static u32 bbrx_tun_startup_gain = 2770;		/* permille: 4 ln 2 */
+static u32 bbrx_tun_startup_cwnd_gain = 2000;	/* permille: 2.0 */
 static u32 bbrx_tun_cwnd_gain = 2000;		/* permille: 2.0 */
 static u32 bbrx_tun_ecn;				/* 0/1: respond to CE marks */
 static u32 bbrx_tun_loss_queue = 125;		/* permille of min_rtt */
@@ -287,6 +288,7 @@ enum {
 	BBRX_P_PROBE_RTT_INTERVAL,
 	BBRX_P_PROBE_RTT_DURATION,
 	BBRX_P_STARTUP_GAIN,
+	BBRX_P_STARTUP_CWND_GAIN,
 	BBRX_P_CWND_GAIN,
 	BBRX_P_ECN,
 	BBRX_P_LOSS_QUEUE,
@@ -310,6 +312,9 @@ struct tcptune_param bbrx_params[BBRX_NPARAMS] = {
 		"ms" },
 	[BBRX_P_STARTUP_GAIN] = {
 		"startup_gain", &bbrx_tun_startup_gain, 1000, 4000, "permille" },
+	[BBRX_P_STARTUP_CWND_GAIN] = {
+		"startup_cwnd_gain", &bbrx_tun_startup_cwnd_gain, 1000, 4000,
+		"permille" },
 	[BBRX_P_CWND_GAIN] = {
 		"cwnd_gain", &bbrx_tun_cwnd_gain, 1000, 4000, "permille" },
 	[BBRX_P_ECN] = {
@@ -334,8 +339,10 @@ TCPTUNE_MODULE_PARAM(bbrx_probe_rtt_duration, bbrx_params[BBRX_P_PROBE_RTT_DURAT
 		     "bbrx: time spent at low inflight in PROBE_RTT (ms, 10-2000, default 200)");
 TCPTUNE_MODULE_PARAM(bbrx_startup_gain, bbrx_params[BBRX_P_STARTUP_GAIN],
 		     "bbrx: STARTUP pacing gain (permille, 1000-4000, default 2770)");
+TCPTUNE_MODULE_PARAM(bbrx_startup_cwnd_gain, bbrx_params[BBRX_P_STARTUP_CWND_GAIN],
+		     "bbrx: STARTUP cwnd gain over the BDP (permille, 1000-4000, default 2000)");
 TCPTUNE_MODULE_PARAM(bbrx_cwnd_gain, bbrx_params[BBRX_P_CWND_GAIN],
-		     "bbrx: cwnd gain over the BDP (permille, 1000-4000, default 2000)");
+		     "bbrx: cwnd gain over the BDP after STARTUP (permille, 1000-4000, default 2000)");
 TCPTUNE_MODULE_PARAM(bbrx_ecn, bbrx_params[BBRX_P_ECN],
 		     "bbrx: respond to CE marks on ECN flows (bool, default 0)");
 TCPTUNE_MODULE_PARAM(bbrx_loss_queue, bbrx_params[BBRX_P_LOSS_QUEUE],
@@ -530,6 +537,8 @@ static u32 bbrx_state_cwnd_gain(const struct bbrx *b)
 {
 	u32 gain = bbrx_tunable_unit(&bbrx_tun_cwnd_gain);
 
+	if (b->state == BBRX_STARTUP)
+		return bbrx_tunable_unit(&bbrx_tun_startup_cwnd_gain);
 	if (b->state == BBRX_PROBE_BW_UP)
 		return gain + bbrx_probe_up_cwnd_extra;
 	if (b->state == BBRX_PROBE_BW_CRUISE)

@@ -208,6 +208,7 @@ if check_eq "tcptunectl -j cc status" "$rc" 0; then
 	      probe_rtt_interval:5000:500:60000:ms
 	      probe_rtt_duration:200:10:2000:ms
 	      startup_gain:2770:1000:4000:permille
+	      startup_cwnd_gain:2000:1000:4000:permille
 	      cwnd_gain:2000:1000:4000:permille ecn:0:0:1:bool
 	      loss_queue:125:0:1000:permille"
 	got=
@@ -230,7 +231,8 @@ check_eq "tcptunectl cc status" "$rc" 0 &&
 
 # Out of range, unknown: refused with a message, value unchanged.
 for bad in "loss_thresh 0" "loss_thresh 501" "beta 1001" "ecn 2" \
-	   "probe_rtt_interval 100" "nosuchparam 1" "beta x"; do
+	   "probe_rtt_interval 100" "startup_cwnd_gain 999" "nosuchparam 1" \
+	   "beta x"; do
 	# shellcheck disable=SC2086
 	run_ctl cc set $bad
 	check_ne "tcptunectl cc set $bad status" "$rc" 0
@@ -250,6 +252,11 @@ check_eq "tcptunectl cc set ecn 1 headroom 0 status" "$rc" 0 ||
 	printf '%s\n' "$err"
 check_eq "ecn after set" "$(cc_value ecn)" 1
 check_eq "headroom after set" "$(cc_value headroom)" 0
+run_ctl cc set startup_cwnd_gain 1500
+check_eq "tcptunectl cc set startup_cwnd_gain 1500 status" "$rc" 0 ||
+	printf '%s\n' "$err"
+read -r v <"$PARAMS/bbrx_startup_cwnd_gain"
+check_eq "bbrx_startup_cwnd_gain parameter after set" "$v" 1500
 
 # Back to defaults.
 tcptune_unload
