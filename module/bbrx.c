@@ -965,10 +965,22 @@ static void bbrx_handle_inflight_too_high(struct sock *sk, u32 tx_inflight,
  * when this round started. BBRv3 keeps this per packet (tx_in_flight);
  * prior_in_flight alone would add what was sent while the signal was on
  * its way back, and inflight_hi would creep up probe after probe.
+ *
+ * Neither bound says where loss began, only that it began by then. The
+ * flight the path held when it did is what it delivers per round trip
+ * with its buffer full (Little's law): the largest delivery sample of the
+ * round, inflight_latest, plus what the path drops at random. Sender-side
+ * counts overshot it by about a tenth (92 against 82-84 packets in a
+ * 0.25-BDP buffer), so that even the probes meant to stop short of
+ * inflight_hi overflowed the buffer.
  */
 static u32 bbrx_tx_inflight(const struct bbrx *b, const struct rate_sample *rs)
 {
-	return min_t(u32, rs->prior_in_flight, b->round_start_inflight);
+	u32 tx = min_t(u32, rs->prior_in_flight, b->round_start_inflight);
+
+	if (b->inflight_latest)
+		tx = min(tx, bbrx_bg_loss_comp(b, b->inflight_latest));
+	return tx;
 }
 
 /*
