@@ -119,9 +119,11 @@
  *    current packet-timed round trip (tp->lost delta), and the flight it was
  *    sent in by rs->prior_in_flight. A round's loss rate is therefore
  *    lost / prior_in_flight, evaluated on every ACK as losses accumulate.
- *    The inflight_hi a too-high probe leaves is the smaller of
- *    prior_in_flight and the flight when the round started: the ACKed and
- *    lost packets left during the previous round, so no later than that.
+ *    The inflight_hi a too-high probe leaves is the smallest of
+ *    prior_in_flight, the flight when the round started (the ACKed and
+ *    lost packets left during the previous round, so no later than that)
+ *    and the round's largest delivery sample over 1 - bg_loss (what the
+ *    path holds with its buffer full; see bbrx_tx_inflight()).
  *  - loss events are counted per ACK that marks new losses (rs->losses);
  *    there is no per-loss callback.
  *  - the CE mark ratio is rs->delivered_ce / rs->delivered over the rate
