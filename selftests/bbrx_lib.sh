@@ -79,20 +79,27 @@ bx_server_start() {
 # data path, LIMIT the bottleneck buffer in bytes.
 bx_shape() {
 	tc -n "$rtr" qdisc del dev bx1 root >/dev/null 2>&1
-	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
 	tc -n "$rtr" qdisc add dev bx1 root netem delay "$1" limit 10000 ||
 		die "tc netem delay $1 failed"
+	bx_shape_data "$2" "$3" "$4"
+}
+
+# bx_shape_data LOSS RATE LIMIT: the data path of bx_shape alone. The ACK
+# path's delay stays in place: while it is being replaced, ACKs pass with
+# no delay, and a BBR-style flow would take that RTT as its min_rtt.
+bx_shape_data() {
+	tc -n "$rtr" qdisc del dev bx2 root >/dev/null 2>&1
 	_bx_parent=root
-	if [ "$2" != 0% ]; then
+	if [ "$1" != 0% ]; then
 		tc -n "$rtr" qdisc add dev bx2 root handle 1: \
-			netem loss "$2" limit 10000 ||
-			die "tc netem loss $2 failed"
+			netem loss "$1" limit 10000 ||
+			die "tc netem loss $1 failed"
 		_bx_parent="parent 1:1"
 	fi
 	# shellcheck disable=SC2086
 	tc -n "$rtr" qdisc add dev bx2 $_bx_parent handle 10: \
-		tbf rate "$3" burst 15000 limit "$4" ||
-		die "tc tbf rate $3 limit $4 failed"
+		tbf rate "$2" burst 15000 limit "$3" ||
+		die "tc tbf rate $2 limit $3 failed"
 }
 
 # bx_run CC SECONDS: a bulk transfer from $cli with congestion control CC.
