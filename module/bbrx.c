@@ -1773,7 +1773,10 @@ static u32 bbrx_undo_cwnd(struct sock *sk)
  * like a probe that saw too much loss. The flight the lost packets went out
  * in was at most the cwnd of before the timeout (tcp_enter_loss() has just
  * cut cwnd to what is still in flight + 1, about 1, and saved the old one
- * through ssthresh) and the flight at the start of the round.
+ * through ssthresh) and the flight at the start of the round. Unlike
+ * bbrx_tx_inflight(), no bound by the round's delivery: an RTO is as often
+ * the path going silent as a buffer overflowing, and what a round cut
+ * short by an outage delivered says nothing of the buffer.
  */
 static void bbrx_set_state(struct sock *sk, u8 new_state)
 {
