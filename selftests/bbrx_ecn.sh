@@ -77,7 +77,7 @@ set_cc ecn_thresh 500
 # ecnb (BbrxEcnBoundEvents delta), lossb (BbrxLossBoundEvents delta) and
 # flows (BbrxFlowsInit delta) of the client's netns, plus bx_* of bx_run.
 run_case() {
-	bx_run_counted "$T" || ksft_exit
+	bx_counted bx_run bbrx "$T" || ksft_exit
 	bx_delta m TCPDeliveredCE; ce=$delta
 	bx_delta s BbrxEcnBoundEvents; ecnb=$delta
 	bx_delta s BbrxLossBoundEvents; lossb=$delta

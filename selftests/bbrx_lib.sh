@@ -141,13 +141,14 @@ bx_run() {
 	return 0
 }
 
-# bx_run_counted SECONDS: bx_run bbrx between two snapshots of the sender
-# netns's MIBs (m0_*, m1_*) and tcptune stats (s0_*, s1_*), read with
-# bx_delta; fails the test if no bbrx flow started (BbrxFlowsInit).
-bx_run_counted() {
+# bx_counted CMD...: CMD, a bbrx transfer (e.g. bx_run bbrx 6), between two
+# snapshots of the sender netns's MIBs (m0_*, m1_*) and tcptune stats
+# (s0_*, s1_*), read with bx_delta; fails the test if no bbrx flow started
+# (BbrxFlowsInit). Returns 1 if CMD did.
+bx_counted() {
 	netns_mib_snap "$cli" m0
 	netns_stats_snap "$cli" s0
-	bx_run bbrx "$1" || return 1
+	"$@" || return 1
 	netns_mib_snap "$cli" m1
 	netns_stats_snap "$cli" s1
 	bx_delta s BbrxFlowsInit
@@ -156,7 +157,7 @@ bx_run_counted() {
 }
 
 # bx_delta m|s NAME: how much the MIB (m) or tcptune (s) counter NAME moved
-# over the last bx_run_counted, in $delta.
+# over the last bx_counted, in $delta.
 bx_delta() {
 	eval "delta=\$((\${${1}1_$2:-0} - \${${1}0_$2:-0}))"
 }
