@@ -439,6 +439,8 @@ struct bbrx {
 		round_rtt_no_queue:1,	/* one of them showed no queue */
 		bg_wait_seq:1,		/* snd_una not yet past bg_loss_seq */
 		bg_round_ok:1,		/* round began past it: may feed bg_loss */
+		rto_in_cycle:1,		/* an RTO hit this probe cycle */
+		bw_filter_held:1,	/* the last cycle did not age max_bw */
 		bw_probe_up_acks:20;	/* packets ACKed toward next inflight_hi+ */
 };
 
@@ -783,9 +785,24 @@ static void bbrx_update_max_bw(struct bbrx *b, const struct rate_sample *rs,
 	b->bw_hi[1] = max(b->bw_hi[1], bw);
 }
 
-/* A probe cycle ended: samples older than the previous cycle expire. */
+/*
+ * A probe cycle ended: samples older than the previous cycle expire.
+ * Except after a cycle an RTO hit: spent partly silent and partly slow-
+ * starting back, it measured the outage, not the path, and aging the
+ * filter then would leave max_bw at the recovery's rate until the next
+ * probe (traced: half the rate before a 1.5 s outage). Its samples join
+ * the next cycle's instead (bbrx's own rule, not BBRv3's); never twice in
+ * a row, so that a path with an RTO every cycle still forgets a bandwidth
+ * it lost.
+ */
 static void bbrx_advance_max_bw_filter(struct bbrx *b)
 {
+	bool hold = b->rto_in_cycle && !b->bw_filter_held;
+
+	b->rto_in_cycle = 0;
+	b->bw_filter_held = hold;
+	if (hold)
+		return;
 	b->bw_hi[0] = b->bw_hi[1];
 	b->bw_hi[1] = 0;
 }
@@ -1787,6 +1804,7 @@ static void bbrx_set_state(struct sock *sk, u8 new_state)
 		return;
 
 	b->prev_ca_state = TCP_CA_Loss;
+	b->rto_in_cycle = 1;
 	bbrx_reset_full_bw(b);
 	b->loss_in_round = 1;
 	if (b->loss_events_in_round < BBRX_LOSS_EVENTS_MAX)
