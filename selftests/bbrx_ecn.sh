@@ -16,11 +16,16 @@
 #     (a wide margin: typically 50-80 ms against 110-170 ms, but a stalled
 #     guest inflates single runs);
 #  3. ecn=1, flow without ECN (tcp_ecn=0 on the sender): no CE marks (the
-#     bottleneck drops instead) and BbrxEcnBoundEvents does not move.
+#     bottleneck drops instead) and BbrxEcnBoundEvents does not move;
+#  4. a running flow takes a new value: an ECN flow starts with ecn=0 and
+#     BbrxEcnBoundEvents stays put while it runs and probes; "tcptunectl cc
+#     set ecn 1" then makes the same flow (no new bbrx flow: BbrxFlowsInit)
+#     respond to the marks it goes on getting.
 #
 # Counters are read in the client's netns before and after each transfer.
-# Transfers last BX_SECONDS (default 4) plus one omitted second; the test
-# takes about 30 s. The tunables are restored at exit.
+# Transfers last BX_SECONDS (default 4) plus one omitted second, the one of
+# part 4 twice as long; the test takes about 40 s. The tunables are
+# restored at exit.
 
 # setup_ns and netns_*_snap assign through eval.
 # shellcheck disable=SC2154
@@ -143,5 +148,58 @@ set_ecn "$cli" 0
 run_case "no ECN"
 check_eq "no ECN: TCPDeliveredCE delta" "$ce" 0
 check_eq "no ECN: BbrxEcnBoundEvents delta" "$ecnb" 0
+
+# --- 4. a tunable changed under a running flow ----------------------------
+# At 4 Mbit/s bbrx probes about once a second (Reno-coexistence pacing):
+# each half of the transfer sees a few probes into the marking queue.
+log "ECN flow started with ecn=0, ecn=1 set $T s into a $((2 * T)) s transfer"
+set_ecn "$cli" 1
+set_cc ecn 0
+json=${TMPDIR:-/tmp}/bbrx_ecn.$$.json
+defer "rm -f $json"
+netns_mib_snap "$cli" m0
+netns_stats_snap "$cli" s0
+# The server may still be finishing the previous test: a client that is
+# gone after a second was refused; try again, as bx_run does.
+tries=0
+while :; do
+	ip netns exec "$cli" "$IPERF3" -c "$BX_SRV_ADDR" -p "$BX_PORT" \
+		-C bbrx -t $((2 * T)) -J >"$json" 2>&1 &
+	client=$!
+	sleep 1
+	kill -0 "$client" 2>/dev/null && break
+	tries=$((tries + 1))
+	[ "$tries" -lt 5 ] || die "iperf3 -C bbrx failed: $(head -c 300 "$json")"
+done
+sleep $((T - 1))
+bx_flow_line line
+netns_stats_snap "$cli" s1
+bx_delta s BbrxFlowsInit; flows=$delta
+bx_delta s BbrxEcnBoundEvents; ecnb=$delta
+log "  first $T s, ecn=0: flow '$line', BbrxFlowsInit +$flows," \
+    "BbrxEcnBoundEvents +$ecnb"
+check_eq "running flow, ecn=0: BbrxFlowsInit delta" "$flows" 1
+check_eq "running flow, ecn=0: BbrxEcnBoundEvents delta" "$ecnb" 0
+case $line in
+*probe_bw:*|*probe_rtt*) pass "running flow: past STARTUP when ecn=1 was set" ;;
+*) fail "running flow: not in PROBE_BW or PROBE_RTT after $T s: '$line'" ;;
+esac
+# The change applies from now on: count the rest of the flow's life.
+netns_stats_snap "$cli" s0
+set_cc ecn 1
+wait "$client" || fail "iperf3 -C bbrx failed: $(head -c 300 "$json")"
+netns_mib_snap "$cli" m1
+netns_stats_snap "$cli" s1
+bx_delta s BbrxFlowsInit; flows=$delta
+bx_delta s BbrxEcnBoundEvents; ecnb=$delta
+bx_delta m TCPDeliveredCE; ce=$delta
+log "  then, ecn=1: BbrxFlowsInit +$flows, BbrxEcnBoundEvents +$ecnb" \
+    "(TCPDeliveredCE +$ce over the whole transfer)"
+check_eq "running flow, ecn=1: BbrxFlowsInit delta (no new flow)" "$flows" 0
+if [ "$ecnb" -gt 0 ] && [ "$ce" -gt 0 ]; then
+	pass "running flow: ecn=1 took effect, CE set inflight_hi $ecnb times"
+else
+	fail "running flow: ecn=1 set, BbrxEcnBoundEvents +$ecnb, TCPDeliveredCE +$ce"
+fi
 
 ksft_exit
