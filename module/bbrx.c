@@ -93,7 +93,8 @@
  *   UP        paces at 1.25 x bw with cwnd_gain + 0.25, raising inflight_hi
  *             by 1, 2, 4, ... packets per round while cwnd is limited by it;
  *             it ends when max_bw stops growing, when in flight reaches
- *             1.25 x bdp after a round, when in flight is back at the
+ *             1.25 x bdp after a round (bdp at the RTT the probe began
+ *             with, up to 2 x min_rtt), when in flight is back at the
  *             inflight_hi the previous probe learned, or when inflight is
  *             too high (then inflight_hi is learned and the flow goes DOWN).
  *             DOWN and CRUISE last until it is time to probe again: a
@@ -411,7 +412,10 @@ struct bbrx {
 	u32	bg_loss_seq;		/* snd_nxt when DRAIN ended */
 	u16	extra_acked[2];		/* max excess packets ACKed, two windows */
 	u16	bg_loss;		/* loss rate without a queue, 2^-16 units */
-	u16	probe_wait_ms;		/* wall clock wait before next probe */
+	union {
+		u16 probe_wait_ms;	/* DOWN, CRUISE: wait before next probe */
+		u16 up_rtt_gain;	/* UP: srtt / min_rtt as it began (BBR_UNIT) */
+	};
 	u32	ack_epoch_acked:20,	/* packets ACKed in the aggregation epoch */
 		extra_acked_win_rounds:5, /* age of the current window, rounds */
 		extra_acked_win_idx:1,	/* current window in extra_acked[] */
@@ -1315,6 +1319,23 @@ static void bbrx_raise_inflight_hi_slope(struct sock *sk)
 	b->probe_up_cnt = max(tcp_snd_cwnd(tcp_sk(sk)) / growth, 1U);
 }
 
+/*
+ * How far the smoothed RTT is above min_rtt, in BBR_UNIT, at most 2: the
+ * queue the path held before a probe, the flow's own (little, after a
+ * round at 1.0 x bw) or other flows'.
+ */
+static u32 bbrx_rtt_gain(const struct sock *sk)
+{
+	const struct bbrx *b = inet_csk_ca(sk);
+	u64 gain;
+
+	if (b->min_rtt_us == BBRX_INF || !b->min_rtt_us)
+		return BBR_UNIT;
+	gain = div_u64(((u64)tcp_sk(sk)->srtt_us >> 3) << BBR_SCALE,
+		       b->min_rtt_us);
+	return clamp_t(u64, gain, BBR_UNIT, 2 * BBR_UNIT);
+}
+
 static void bbrx_start_probe_bw_up(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
@@ -1324,6 +1345,7 @@ static void bbrx_start_probe_bw_up(struct sock *sk)
 	bbrx_reset_full_bw(b);
 	b->full_bw = bbrx_max_bw(b);
 	b->state = BBRX_PROBE_BW_UP;
+	b->up_rtt_gain = bbrx_rtt_gain(sk);
 	bbrx_raise_inflight_hi_slope(sk);
 }
 
@@ -1393,7 +1415,11 @@ static bool bbrx_is_time_to_cruise(const struct sock *sk)
  *    probe stops short and the next one goes beyond (as BBRv3 does);
  *  - after a round trip, in flight is up to 1.25 x bdp: the probe has
  *    built the queue a bandwidth probe needs (from BBRv2; BBRv3 dropped
- *    it and lets the queue grow until bw stops growing);
+ *    it and lets the queue grow until bw stops growing). The bdp is at
+ *    the RTT the probe began with (up to 2 x min_rtt; bbrx's own rule):
+ *    behind a queue other flows hold, a flight of 1.25 x max_bw x min_rtt
+ *    delivers less than max_bw, so a probe stopped there could never
+ *    measure more, and max_bw shrank cycle after cycle against CUBIC;
  *  - bw stopped growing. While inflight_hi is what limits the flow, the
  *    bw plateau says nothing: restart the search.
  */
@@ -1406,7 +1432,9 @@ static bool bbrx_is_time_to_go_down(struct sock *sk)
 	if (b->prev_probe_too_high && inflight >= b->inflight_hi)
 		return true;
 	if (b->ack_phase == BBRX_ACKS_PROBE_FEEDBACK &&
-	    inflight >= bbrx_inflight(sk, bbrx_max_bw(b), bbrx_probe_up_gain))
+	    inflight >= bbrx_inflight(sk, bbrx_max_bw(b),
+				      bbrx_probe_up_gain * b->up_rtt_gain >>
+				      BBR_SCALE))
 		return true;
 	if (tp->is_cwnd_limited && tcp_snd_cwnd(tp) >= b->inflight_hi) {
 		bbrx_reset_full_bw(b);
