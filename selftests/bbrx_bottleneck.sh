@@ -146,12 +146,13 @@ fi
 # --- 4. path outage --------------------------------------------------------
 # The outage's losses end any probe (and may judge it), its RTOs cut cwnd
 # to 1 and restart the plateau search; a bound set too low there would
-# hold the flow down long after the path is back. The RTO is ~0.24 s here (200 ms minimum + RTT),
-# doubling: timeouts ~0.24 and ~0.72 s into the outage, the next ~1.7 s,
-# just after the repair. The goodput of the last 4 s, from 3.5 s after the
-# repair on, must then be a sensible fraction of the link, as in part 1.
-# CUBIC goes through the same outage first, for reference. Only the data
-# path is cut (bx_shape_data): see there why the ACK path is left alone.
+# hold the flow down long after the path is back. The RTO is ~0.24 s here
+# (200 ms minimum + RTT), doubling: timeouts ~0.24 and ~0.72 s into the
+# outage, the next ~1.7 s, just after the repair. The goodput of the last
+# 4 s, from 3.5 s after the repair on, must then be a sensible fraction of
+# the link, as in part 1. CUBIC goes through the same outage first, for
+# reference. Only the data path is cut (bx_shape_data): see there why the
+# ACK path is left alone.
 OUTAGE_AT=3 OUTAGE=1.5 OUTAGE_T=$((T + 6))
 out_json=${TMPDIR:-/tmp}/bbrx_outage.$$.json
 defer "rm -f '$out_json'"
