@@ -49,7 +49,8 @@
  * make every probe look too high; for the short-term cut, the round's loss
  * rate must exceed bg_loss by half of loss_thresh. Where bg_loss is not 0,
  * the loss count must also exceed what bg_loss predicts by more than
- * chance explains (two standard deviations). And since bw is what
+ * chance explains (three standard deviations of a count of clusters: a
+ * queue drops whole skbs). And since bw is what
  * gets delivered, to deliver it across such a path the flow must also send
  * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
  * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
@@ -264,6 +265,10 @@ static const u32 bbrx_min_rtt_win_intervals = 2;
 static const u32 bbrx_bg_loss_ewma_shift = 3;
 /* PROBE_BW gains make up for background loss up to 25% (x 4/3). */
 static const u32 bbrx_bg_loss_comp_max = (1U << BBRX_BG_LOSS_SCALE) / 4;
+/* Loss is congestive when above background loss by this many std devs ... */
+static const u32 bbrx_bg_loss_sigmas = 3;
+/* ... of a count of clusters of up to this many packets (var_s < 2^46). */
+static const u32 bbrx_loss_cluster_max = 64;
 
 /* Counter saturation points (bit widths of the fields below). */
 #define BBRX_ROUNDS_SINCE_PROBE_MAX	127
@@ -852,28 +857,39 @@ static bool bbrx_ecn_usable(const struct sock *sk)
 /*
  * Is @lost of @total above the loss the path shows without a queue (bg_loss)
  * by more than @margin (permille << BBRX_BG_LOSS_SCALE) of @total, and by
- * more than chance explains: with bg_loss > 0, a loss count is the sum of
- * @total draws, so it must also exceed its expected value by two standard
- * deviations of a Poisson count, 2 x sqrt(bg_loss x @total). Without that,
- * at 10% background loss over 60 packets (6 +- 2.4 lost) a margin of 1%
- * of the flight is crossed two rounds in five, each time cutting the
- * bounds; with it, about one round in thirty. On a clean path (bg_loss 0)
- * only @margin counts.
+ * more than chance explains? With bg_loss > 0 a round's loss count is
+ * random: a queue drops whole skbs (an emulator's random loss too), so
+ * losses come in clusters of up to a send quantum (c packets; 2 at 20
+ * Mbit/s), and the count's variance is about c x its mean: it must exceed
+ * its mean by bbrx_bg_loss_sigmas standard deviations, sqrt(c x bg_loss x
+ * @total) each. At 5% background loss over 80 packets in pairs (4 +- 2.8
+ * lost) two deviations of single-packet draws (4 +- 2) were crossed in one
+ * round in twenty: a quarter of the probes then set inflight_hi, and cut
+ * the bounds, from random loss alone (traced on 2026-12-05: counts nearly
+ * all even, variance 2.4 x the mean). On a clean path (bg_loss 0) only
+ * @margin counts.
  */
-static bool bbrx_loss_above_bg(const struct bbrx *b, u32 lost, u32 total,
+static bool bbrx_loss_above_bg(const struct sock *sk, u32 lost, u32 total,
 			       u64 margin)
 {
-	/* Counts of packets scaled by 2^BBRX_BG_LOSS_SCALE. */
-	u64 lost_s = (u64)lost << BBRX_BG_LOSS_SCALE;
-	u64 mean_s = (u64)b->bg_loss * total;
-	u64 need_s = mean_s + div_u64((u64)total * margin, PERMILLE);
+	const struct bbrx *b = inet_csk_ca(sk);
+	u64 lost_s, mean_s, need_s, var_s;
+
+	/* Counts of packets scaled by 2^BBRX_BG_LOSS_SCALE: below 2^40. */
+	lost = min(lost, BBRX_CWND_MAX);
+	total = min(total, BBRX_CWND_MAX);
+	lost_s = (u64)lost << BBRX_BG_LOSS_SCALE;
+	mean_s = (u64)b->bg_loss * total;
+	need_s = mean_s + div_u64((u64)total * margin, PERMILLE);
 
 	if (!lost || lost_s <= need_s)
 		return false;
 	if (!mean_s)
 		return true;
-	/* sqrt(mean) scaled by 2^16 is sqrt(mean_s x 2^16); mean_s < 2^48. */
-	return lost_s > mean_s + 2ULL * int_sqrt64(mean_s << BBRX_BG_LOSS_SCALE);
+	var_s = mean_s * min(bbrx_send_quantum(sk), bbrx_loss_cluster_max);
+	/* sqrt(var) scaled by 2^16 is sqrt(var_s x 2^16). */
+	return lost_s > mean_s + bbrx_bg_loss_sigmas *
+			int_sqrt64(var_s << BBRX_BG_LOSS_SCALE);
 }
 
 /* Did more than loss_thresh of the flight (@inflight) get lost this round? */
@@ -881,7 +897,7 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 {
 	const struct bbrx *b = inet_csk_ca(sk);
 
-	return bbrx_loss_above_bg(b, tcp_sk(sk)->lost - b->round_lost_start,
+	return bbrx_loss_above_bg(sk, tcp_sk(sk)->lost - b->round_lost_start,
 				  inflight,
 				  (u64)bbrx_tunable(&bbrx_tun_loss_thresh) <<
 				  BBRX_BG_LOSS_SCALE);
@@ -1048,7 +1064,7 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
 		return false;
 	if (!bbrx_tunable(&bbrx_tun_loss_queue))
 		return true;
-	return bbrx_loss_above_bg(b, lost, lost + b->inflight_latest,
+	return bbrx_loss_above_bg(sk, lost, lost + b->inflight_latest,
 				  ((u64)bbrx_tunable(&bbrx_tun_loss_thresh) <<
 				   BBRX_BG_LOSS_SCALE) / 2);
 }
