@@ -1076,12 +1076,19 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
  * also carried the packets the path drops at random: without adding them
  * back (x 1 / (1 - bg_loss)), each cut would shrink inflight_lo by the
  * loss rate, round after round, under random loss alone.
+ *
+ * Not in DRAIN, nor until every packet sent in STARTUP and DRAIN is
+ * delivered (bg_round_ok): those losses are STARTUP's overshoot, which its
+ * exit has judged (inflight_hi) and DRAIN drains. Cut for them, bw_lo
+ * took the delivery rate of a round in recovery, 1-3% under the link, and
+ * held the first CRUISE there until the first probe (bbrx's own rule).
  */
 static void bbrx_adapt_lower_bounds(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	if (bbrx_is_probing_bw(b) ||
+	if (bbrx_is_probing_bw(b) || b->state == BBRX_DRAIN ||
+	    !b->bg_round_ok ||
 	    (!bbrx_round_loss_congestive(sk) && !b->ecn_in_round))
 		return;
 	if (b->bw_lo == BBRX_INF)
