@@ -447,7 +447,7 @@ struct bbrx {
 		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
 		round_rtt_no_queue:1,	/* one of them showed no queue */
 		bg_wait_seq:1,		/* snd_una not yet past bg_loss_seq */
-		bg_round_ok:1,		/* round began past it: may feed bg_loss */
+		bg_round_ok:1,		/* round began past it */
 		rto_in_cycle:1,		/* an RTO hit this probe cycle */
 		bw_filter_held:1,	/* the last cycle did not age max_bw */
 		bw_probe_up_acks:20;	/* packets ACKed toward next inflight_hi+ */
@@ -904,18 +904,29 @@ static bool bbrx_loss_too_high(const struct sock *sk, u32 inflight)
 }
 
 /*
+ * Does the round that just ended carry STARTUP's overshoot: is it DRAIN,
+ * or did it begin before every packet sent in STARTUP and DRAIN was
+ * delivered (bg_round_ok)? Its losses and their repair, which takes a few
+ * rounds, are STARTUP's, already judged by its exit (inflight_hi); they say
+ * nothing about the path's background loss nor about the round's flight.
+ */
+static bool bbrx_round_in_startup_repair(const struct bbrx *b)
+{
+	return b->state == BBRX_DRAIN || !b->bg_round_ok;
+}
+
+/*
  * At the end of a round that neither probed nor showed a queue, fold its
  * loss rate into bg_loss (EWMA, 1/8 per round): the path's background
  * loss, which no sending rate causes or cures. Rounds that carry a
  * probe's feedback (ack_phase not INIT) do not count: their losses are the
  * probe's, and when UP ends on a round's last ACK, DOWN has already reset
  * inflight_latest by the time the round is folded in, which made the
- * round's loss rate 100%. Nor do rounds until every packet sent in
- * STARTUP and DRAIN is delivered (bg_round_ok): they carry STARTUP's
- * overshoot and its repair, which takes a few rounds; in a buffer too
- * shallow to show a queue (under loss_queue x BDP) that alone lifted
- * bg_loss to 4-6%, and the gains that make up for bg_loss then sent enough
- * to keep overflowing.
+ * round's loss rate 100%. Nor do rounds of STARTUP's repair
+ * (bbrx_round_in_startup_repair()): in a buffer too shallow to show a
+ * queue (under loss_queue x BDP) they alone lifted bg_loss to 4-6%, and
+ * the gains that make up for bg_loss then sent enough to keep
+ * overflowing.
  */
 static void bbrx_update_bg_loss(struct sock *sk)
 {
@@ -924,9 +935,9 @@ static void bbrx_update_bg_loss(struct sock *sk)
 	u32 total = lost + b->inflight_latest;
 	u32 rate;
 
-	if (!b->full_bw_reached || bbrx_is_probing_bw(b) || !b->bg_round_ok ||
-	    b->ack_phase != BBRX_ACKS_INIT ||
-	    b->state == BBRX_DRAIN || b->state == BBRX_PROBE_RTT ||
+	if (!b->full_bw_reached || bbrx_is_probing_bw(b) ||
+	    bbrx_round_in_startup_repair(b) ||
+	    b->ack_phase != BBRX_ACKS_INIT || b->state == BBRX_PROBE_RTT ||
 	    b->queue_in_round || !total)
 		return;
 	rate = min_t(u64, div_u64((u64)lost << BBRX_BG_LOSS_SCALE, total),
@@ -1077,18 +1088,16 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
  * back (x 1 / (1 - bg_loss)), each cut would shrink inflight_lo by the
  * loss rate, round after round, under random loss alone.
  *
- * Not in DRAIN, nor until every packet sent in STARTUP and DRAIN is
- * delivered (bg_round_ok): those losses are STARTUP's overshoot, which its
- * exit has judged (inflight_hi) and DRAIN drains. Cut for them, bw_lo
- * took the delivery rate of a round in recovery, 1-3% under the link, and
- * held the first CRUISE there until the first probe (bbrx's own rule).
+ * Not in rounds of STARTUP's repair (bbrx_round_in_startup_repair(); bbrx's
+ * own rule): cut for those losses, bw_lo took the delivery rate of a round
+ * in recovery, 1-3% under the link, and held the first CRUISE there until
+ * the first probe.
  */
 static void bbrx_adapt_lower_bounds(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 
-	if (bbrx_is_probing_bw(b) || b->state == BBRX_DRAIN ||
-	    !b->bg_round_ok ||
+	if (bbrx_is_probing_bw(b) || bbrx_round_in_startup_repair(b) ||
 	    (!bbrx_round_loss_congestive(sk) && !b->ecn_in_round))
 		return;
 	if (b->bw_lo == BBRX_INF)
