@@ -1182,8 +1182,34 @@ static void bbrx_update_ack_aggregation(struct sock *sk,
 }
 
 /*
+ * Could the round that just ended have shown bw growth? Its samples measure
+ * what the flow had in flight as the round began; if that was under 1.25 x
+ * the BDP of full_bw, bw could not have grown by 25%, so the round says
+ * nothing about the path. In STARTUP that happens when the sender falls
+ * behind its pacing rate without running out of data (a busy CPU; the
+ * samples are not marked app-limited): the round is skipped, like an
+ * app-limited one (bbrx's own rule; traced, a stalled sender ended BBRv3's
+ * STARTUP at 31-62% of the link in 3 of 66 clean transfers). A flow held
+ * back by the receive window, the send buffer or cwnd has reached its
+ * ceiling: its rounds count. PROBE_BW UP has its own flight test.
+ */
+static bool bbrx_round_could_grow(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	const struct bbrx *b = inet_csk_ca(sk);
+
+	if (b->state != BBRX_STARTUP || tp->is_cwnd_limited ||
+	    tp->chrono_type == TCP_CHRONO_RWND_LIMITED ||
+	    tp->chrono_type == TCP_CHRONO_SNDBUF_LIMITED)
+		return true;
+	return b->round_start_inflight >=
+	       bbrx_bdp(sk, b->full_bw, bbrx_full_bw_growth);
+}
+
+/*
  * Has the pipe been filled? Yes once max_bw grew by less than 25% in three
- * non-app-limited rounds in a row. Used by STARTUP and by PROBE_BW UP.
+ * rounds in a row that were not app-limited and could have grown
+ * (bbrx_round_could_grow()). Used by STARTUP and by PROBE_BW UP.
  */
 static void bbrx_check_full_bw_reached(struct sock *sk,
 				       const struct rate_sample *rs)
@@ -1198,6 +1224,8 @@ static void bbrx_check_full_bw_reached(struct sock *sk,
 		b->full_bw = max_bw;
 		return;
 	}
+	if (!bbrx_round_could_grow(sk))
+		return;
 	if (b->full_bw_cnt < bbrx_full_bw_rounds)
 		b->full_bw_cnt++;
 	b->full_bw_now = b->full_bw_cnt >= bbrx_full_bw_rounds;
