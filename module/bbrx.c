@@ -1184,14 +1184,16 @@ static void bbrx_update_ack_aggregation(struct sock *sk,
 /*
  * Could the round that just ended have shown bw growth? Its samples measure
  * what the flow had in flight as the round began; if that was under 1.25 x
- * the BDP of full_bw, bw could not have grown by 25%, so the round says
- * nothing about the path. In STARTUP that happens when the sender falls
- * behind its pacing rate without running out of data (a busy CPU; the
- * samples are not marked app-limited): the round is skipped, like an
- * app-limited one (bbrx's own rule; traced, a stalled sender ended BBRv3's
- * STARTUP at 31-62% of the link in 3 of 66 clean transfers). A flow held
- * back by the receive window, the send buffer or cwnd has reached its
- * ceiling: its rounds count. PROBE_BW UP has its own flight test.
+ * the BDP of max_bw, the flow sent about as fast as it measured, and could
+ * not have measured 25% more: the round says nothing about the path. In
+ * STARTUP that happens when the sender falls behind its pacing rate without
+ * running out of data (a busy CPU; the samples are not marked app-limited):
+ * the round is skipped, like an app-limited one (bbrx's own rule; traced,
+ * stalls ended BBRv3's STARTUP at 31-62% of the link in 3 of 66 clean
+ * transfers, with 0.9-1.1 x that BDP in flight; in the others STARTUP sent
+ * twice the BDP). A flow held back by the receive window, the send buffer
+ * or cwnd has reached its ceiling: its rounds count. PROBE_BW UP has its
+ * own flight test.
  */
 static bool bbrx_round_could_grow(const struct sock *sk)
 {
@@ -1203,7 +1205,7 @@ static bool bbrx_round_could_grow(const struct sock *sk)
 	    tp->chrono_type == TCP_CHRONO_SNDBUF_LIMITED)
 		return true;
 	return b->round_start_inflight >=
-	       bbrx_bdp(sk, b->full_bw, bbrx_full_bw_growth);
+	       bbrx_bdp(sk, bbrx_max_bw(b), bbrx_full_bw_growth);
 }
 
 /*
@@ -1286,7 +1288,11 @@ static void bbrx_check_startup_congestion(struct sock *sk)
  * round trip ago already exceeded the pipe, and this round sends twice as
  * much. In a shallow buffer that is earlier than the loss exit, which waits
  * for the overflow (bbrx's own rule, like CUBIC's HyStart delay check). Off
- * with loss_queue = 0.
+ * with loss_queue = 0. A sample taken with less than a BDP in flight does
+ * not count: the flow cannot have built that queue, and its delay is the
+ * host's (a stalled sender; traced, it ended STARTUP at 45% of the link
+ * with 20 packets in flight) or other flows'. Samples that ended STARTUP
+ * on a queue had at least 1.48 x the BDP in flight (traced, 72 transfers).
  */
 static void bbrx_check_startup_queue(struct sock *sk,
 				     const struct rate_sample *rs)
@@ -1296,7 +1302,8 @@ static void bbrx_check_startup_queue(struct sock *sk,
 	if (!bbrx_tunable(&bbrx_tun_loss_queue) || rs->rtt_us <= 0 ||
 	    b->round_rtt_cnt >= bbrx_startup_queue_samples)
 		return;
-	if (!bbrx_rtt_shows_queue(b, rs->rtt_us))
+	if (!bbrx_rtt_shows_queue(b, rs->rtt_us) ||
+	    rs->prior_in_flight < bbrx_bdp(sk, bbrx_max_bw(b), BBR_UNIT))
 		b->round_rtt_no_queue = 1;
 	if (++b->round_rtt_cnt == bbrx_startup_queue_samples &&
 	    !b->round_rtt_no_queue)
