@@ -146,6 +146,39 @@ slowwait 10 flow_visible || fail "route congctl bbrx: no bbrx socket in ss"
 wait "$client" || fail "iperf3 over the congctl bbrx route failed"
 ip -n "$cli" route replace default via 198.18.1.2
 
+# STARTUP ends for flows that send no faster than they measure by design:
+# one capped by SO_MAX_PACING_RATE (iperf3 --fq-rate, a quarter of the
+# link) and one under startup_gain 1000. Its plateau test skips round trips
+# in which the sender fell behind its pacing rate; these must still count.
+# shellcheck disable=SC2317 # called by slowwait
+left_startup() {
+	bx_flow_line fl
+	# shellcheck disable=SC2086
+	set -- $fl
+	bx_state=${4:-}
+	case $bx_state in probe_bw:*|probe_rtt) return 0 ;; esac
+	return 1
+}
+startup_ends() {
+	_what=$1
+	shift
+	ip netns exec "$cli" "$IPERF3" -c "$BX_SRV_ADDR" -p "$BX_PORT" \
+		-C bbrx -t $((4 * BX_SLOW)) "$@" >"$tmp/iperf" 2>&1 &
+	client=$!
+	if slowwait $((3 * BX_SLOW)) left_startup; then
+		pass "$_what: STARTUP ends"
+	else
+		fail "$_what: bbrx_flows state '$bx_state', want probe_bw:* or probe_rtt"
+	fi
+	wait "$client" || fail "$_what: iperf3 failed"
+}
+startup_ends "SO_MAX_PACING_RATE 5 Mbit/s" --fq-rate 5M
+run_ctl cc set startup_gain 1000
+check_eq "tcptunectl cc set startup_gain 1000 status" "$rc" 0 ||
+	printf '%s\n' "$err"
+startup_ends "startup_gain 1000"
+run_ctl cc set startup_gain 2770
+
 # Any user may pick bbrx (TCP_CONG_NON_RESTRICTED).
 read_file /proc/sys/net/ipv4/tcp_allowed_congestion_control allowed
 check_match "bbrx in tcp_allowed_congestion_control" "$allowed" "*bbrx*"
