@@ -178,6 +178,8 @@ check_eq "tcptunectl cc set startup_gain 1000 status" "$rc" 0 ||
 	printf '%s\n' "$err"
 startup_ends "startup_gain 1000"
 run_ctl cc set startup_gain 2770
+check_eq "tcptunectl cc set startup_gain 2770 status" "$rc" 0 ||
+	printf '%s\n' "$err"
 
 # Any user may pick bbrx (TCP_CONG_NON_RESTRICTED).
 read_file /proc/sys/net/ipv4/tcp_allowed_congestion_control allowed
