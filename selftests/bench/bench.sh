@@ -97,6 +97,29 @@ else
 	tmo=${BENCH_TIMEOUT:-2700}
 fi
 
+# host_sampler OUT PATTERN: a line "# cpus N ticks HZ", then every 2 s until
+# killed a line "uptime busy qemu": the host's uptime (s), the CPU time of
+# the whole host that was not idle or iowait, steal included, and that of
+# the processes whose command line holds PATTERN (this kernel's QEMU), both
+# in clock ticks (HZ a second). report.py turns the difference into what
+# other processes took while the guest ran: QEMU runs the guest on one host
+# thread (TCG), and when it has to share a core the whole guest, emulated
+# link included, stalls (Documentation/performance.rst, "Host load").
+host_sampler() {
+	echo "# cpus $(nproc) ticks $(getconf CLK_TCK)" >"$1"
+	while :; do
+		_q=0
+		for _p in $(pgrep -f -- "$2"); do
+			_t=$(awk '{ print $14 + $15 }' "/proc/$_p/stat" 2>/dev/null)
+			_q=$((_q + ${_t:-0}))
+		done
+		awk -v q="$_q" 'NR == FNR { up = $1; next }
+			/^cpu / { print up, $2 + $3 + $4 + $7 + $8 + $9, q; exit }' \
+			/proc/uptime /proc/stat
+		sleep 2
+	done >>"$1"
+}
+
 date=$(date -u +%Y%m%dT%H%M%SZ)
 failed=0
 for rel in $KERNELS; do
@@ -115,19 +138,26 @@ for rel in $KERNELS; do
 
 	step "boot $rel (bench, timeout ${tmo}s)"
 	t0=$(date +%s)
+	hostlog=$BUILD/bench/$rel.host
+	host_sampler "$hostlog" "$img" &
+	sampler=$!
 	# The records are long JSON lines: keep them off the terminal.
 	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo"
 	  echo "$?" >"$BUILD/bench/.vm.rc"; } | grep --line-buffered -v '^@bench '
 	vm_rc=$(cat "$BUILD/bench/.vm.rc")
 	t1=$(date +%s)
+	kill "$sampler" 2>/dev/null
+	wait "$sampler" 2>/dev/null
 
 	out=$BUILD/bench/$rel/$date
 	mkdir -p "$out"
 	log=$BUILD/logs/$rel.bench.log
 	cp "$log" "$out/console.log"
+	cp "$hostlog" "$out/host.log"
 	step "report in ${out#"$TOP"/} (VM ${vm_rc}, $((t1 - t0))s)"
 	if ! python3 "$BENCHDIR/report.py" --kernel "$rel" --date "$date" \
-		--wall "$((t1 - t0))" --vm-rc "$vm_rc" --out "$out" "$log"; then
+		--wall "$((t1 - t0))" --vm-rc "$vm_rc" --host "$out/host.log" \
+		--out "$out" "$log"; then
 		failed=$((failed + 1))
 		continue
 	fi

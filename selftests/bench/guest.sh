@@ -201,6 +201,8 @@ run_one() {
 	(sleep 1; exec "$IP" netns exec "$cli" ping -i 0.2 -w "$T" \
 		"$BX_SRV_ADDR" >"$TMP/load.ping" 2>&1) &
 	_ping=$!
+	_now
+	_t0=$now_ms
 	_ok=true
 	fct=
 	case $kind in
@@ -234,6 +236,7 @@ run_one() {
 	# kill would lose its buffered output. Kill it only after a failure.
 	[ "$_ok" = true ] || kill "$_ping" 2>/dev/null
 	wait "$_ping" 2>/dev/null
+	_now
 	snmp_tcp
 	ping_list "$TMP/load.ping"
 
@@ -246,7 +249,7 @@ run_one() {
 	done
 	[ -n "$flows" ] || _ok=false
 	log "bench: $_sc rep $_rep $_cc: $human${fct:+ | fct ms $fct}"
-	emit "{\"type\":\"run\",\"scenario\":\"$_sc\",\"kind\":\"$kind\",\"cc\":\"$_cc\",\"rep\":$_rep,\"ok\":$_ok,\"rate_mbit\":$BENCH_RATE_MBIT,\"rtt_ms\":$rtt,\"loss_pct\":$loss,\"buf_bdp\":$((buf_pct / 100)).$((buf_pct % 100 / 10))$((buf_pct % 10)),\"buf_bytes\":$limit,\"seconds\":$T,\"base_ping_ms\":[$base],\"ping_ms\":[$pl],\"out_segs\":$((out_segs - o0)),\"retrans_segs\":$((retrans_segs - r0)),\"fct_ms\":[${fct}],\"short_kb\":$BENCH_SHORT_KB,\"flows\":[$flows]}"
+	emit "{\"type\":\"run\",\"scenario\":\"$_sc\",\"kind\":\"$kind\",\"cc\":\"$_cc\",\"rep\":$_rep,\"ok\":$_ok,\"rate_mbit\":$BENCH_RATE_MBIT,\"rtt_ms\":$rtt,\"loss_pct\":$loss,\"buf_bdp\":$((buf_pct / 100)).$((buf_pct % 100 / 10))$((buf_pct % 10)),\"buf_bytes\":$limit,\"seconds\":$T,\"base_ping_ms\":[$base],\"ping_ms\":[$pl],\"out_segs\":$((out_segs - o0)),\"retrans_segs\":$((retrans_segs - r0)),\"fct_ms\":[${fct}],\"short_kb\":$BENCH_SHORT_KB,\"t_ms\":[$_t0,$now_ms],\"flows\":[$flows]}"
 }
 
 # --- calibration ------------------------------------------------------------

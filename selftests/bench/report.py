@@ -77,6 +77,76 @@ def derive(rec):
     return m
 
 
+# Other processes' CPU (cores, steal included) above which QEMU, which runs
+# the guest on one host thread (TCG), has to share its core: the guest then
+# stalls, emulated link included. Measured on a 2-core host (2026-12-05,
+# 6.1, clean link, 3 x 10 s per CC): one busy loop beside the VM changed
+# nothing, two took bbrx from 95 to 77-86% of the link, bbr from 93 to
+# 82-89%, cubic from 95 to 89-94%.
+HOST_SPARE_CORES = 0.25
+
+
+def host_load(path, runs):
+    """What the host's other processes took while the VM ran, from the
+    samples of bench.sh's host_sampler; None without samples. Adds
+    metrics["host_others_cores"] to each run (its time in the guest, t_ms,
+    mapped onto the host's clock from the first sample, taken as QEMU
+    started: the guest's clock is the host's under TCG)."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    cpus, hz, samples = None, None, []
+    for line in lines:
+        w = line.split()
+        if len(w) == 5 and w[0] == "#" and w[1] == "cpus" and w[3] == "ticks":
+            cpus, hz = int(w[2]), int(w[4])
+        elif len(w) == 3:
+            try:
+                samples.append((float(w[0]), int(w[1]), int(w[2])))
+            except ValueError:
+                pass
+    if not cpus or not hz or len(samples) < 2:
+        return None
+    # Intervals (start, end, others, qemu) in cores; none across QEMU's exit.
+    iv = []
+    for (t0, b0, q0), (t1, b1, q1) in zip(samples, samples[1:]):
+        if t1 <= t0 or q1 < q0 or q1 == 0:
+            continue
+        dt = (t1 - t0) * hz
+        iv.append((t0, t1, max(0.0, (b1 - b0 - (q1 - q0)) / dt), (q1 - q0) / dt))
+    if not iv:
+        return None
+
+    def mean_over(a, b, k):
+        """Time-weighted mean of column k (2: others, 3: QEMU) over [a, b]."""
+        parts = [(min(b, v[1]) - max(a, v[0]), v[k]) for v in iv]
+        parts = [(w, x) for w, x in parts if w > 0]
+        total = sum(w for w, _ in parts)
+        return sum(w * x for w, x in parts) / total if total > 0 else None
+
+    vm0 = samples[0][0]
+    limit = cpus - 1 + HOST_SPARE_CORES
+    busy = []
+    for r in runs:
+        t = r.get("t_ms")
+        if not (isinstance(t, list) and len(t) == 2):
+            continue
+        o = mean_over(vm0 + t[0] / 1000, vm0 + t[1] / 1000, 2)
+        r["metrics"]["host_others_cores"] = o
+        if o is not None and o > limit:
+            busy.append(f"{r['scenario']} rep {r['rep']} {r['cc']} ({o:.2f})")
+    start, end = iv[0][0], iv[-1][1]
+    windows = [mean_over(v[0], v[0] + 30, 2) for v in iv if v[0] + 30 <= end]
+    worst = max(windows) if windows else mean_over(start, end, 2)
+    return {"cpus": cpus, "limit_cores": limit,
+            "others_cores_mean": mean_over(start, end, 2),
+            "others_cores_max_30s": worst,
+            "qemu_cores_mean": mean_over(start, end, 3),
+            "busy_runs": busy}
+
+
 def fmt(v, nd=2):
     if v is None:
         return "–"
@@ -187,6 +257,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--wall", type=int, default=None)
     ap.add_argument("--vm-rc", type=int, default=0)
+    ap.add_argument("--host", default=None,
+                    help="bench.sh's host CPU samples taken while the VM ran")
     ap.add_argument("log")
     a = ap.parse_args()
 
@@ -235,6 +307,8 @@ def main():
     ccs = [c for c in CC_ORDER if any(k[1] == c for k in groups)]
     ccs += sorted({k[1] for k in groups} - set(ccs))
 
+    host = host_load(a.host, runs) if a.host else None
+
     os.makedirs(a.out, exist_ok=True)
     med = {}
     for (sc, cc), reps in groups.items():
@@ -279,7 +353,7 @@ def main():
     summary = {"kernel": a.kernel, "date": a.date, "config": config,
                "calibration": calib, "accept": accept, "accept_summary": acc,
                "synflood": syn, "synflood_summary": synsum, "dump": dump,
-               "wall_seconds": a.wall, "problems": problems}
+               "wall_seconds": a.wall, "host": host, "problems": problems}
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
 
@@ -301,6 +375,22 @@ def main():
             "**WARNING: more than 1/3, the guest's CPU may be the bottleneck**"
         L.append(f"- calibration: unshaped veth path {unshaped} Mbit/s (one cubic "
                  f"flow); link {link} Mbit/s = {share} of it: {verdict}")
+    host_lines = []
+    if host:
+        host_lines.append(
+            f"host ({host['cpus']} cores): while the VM ran, other processes took "
+            f"{host['others_cores_mean']:.2f} cores on average (steal included), "
+            f"{host['others_cores_max_30s']:.2f} at most over 30 s; QEMU itself "
+            f"{host['qemu_cores_mean']:.2f}")
+        if host["busy_runs"]:
+            host_lines.append(
+                f"WARNING: the host was busy during {len(host['busy_runs'])} run(s), "
+                f"other processes taking more than {host['limit_cores']:.2f} cores: "
+                + ", ".join(host["busy_runs"]) + ". QEMU then shares its core and "
+                "the guest stalls, emulated link included; paced flows (bbrx, bbr) "
+                "lose the most: those figures are not the CC's")
+    for i, h in enumerate(host_lines):
+        L.append(f"- {'**' + h + '**' if i else h}")
     L.append("- RTT: busybox ping every 0.2 s during the transfer, through the "
              "bottleneck queue; base = lowest of 5 pings before it")
     L.append("- retransmits: RetransSegs / OutSegs of the sender's namespace, over the "
@@ -402,6 +492,8 @@ def main():
               f"{synsum['ratio_median']:.3f} (rounds {synsum['ratio_min']:.3f} to "
               f"{synsum['ratio_max']:.3f}; {synsum['unloaded_median']:.0f} SYN/s "
               f"unloaded).", ""]
+    for h in host_lines:
+        R += [f"{h[0].upper()}{h[1:]}.", ""]
     for p in problems:
         R += [f"Problem: {p}.", ""]
     R += [".. list-table::", "   :header-rows: 1", "",
