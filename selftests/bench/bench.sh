@@ -139,7 +139,8 @@ for rel in $KERNELS; do
 	step "boot $rel (bench, timeout ${tmo}s)"
 	t0=$(date +%s)
 	hostlog=$BUILD/bench/$rel.host
-	host_sampler "$hostlog" "$img" &
+	# pgrep takes a regular expression: "6.12.1+deb12" has a "+".
+	host_sampler "$hostlog" "$(printf '%s\n' "$img" | sed 's/[][\.*^$+?(){}|]/\\&/g')" &
 	sampler=$!
 	# The records are long JSON lines: keep them off the terminal.
 	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo"
