@@ -97,7 +97,8 @@ else
 	tmo=${BENCH_TIMEOUT:-2700}
 fi
 
-# host_sampler OUT PATTERN: a line "# cpus N ticks HZ", then every 2 s until
+# host_sampler OUT PATTERN: a line "# cpus N ticks HZ", one "# model NAME"
+# (the host CPU's, as results differ between machines), then every 2 s until
 # killed a line "uptime busy qemu": the host's uptime (s), the CPU time of
 # the whole host that was not idle or iowait, steal included, and that of
 # the processes whose command line holds PATTERN (this kernel's QEMU), both
@@ -106,7 +107,11 @@ fi
 # thread (TCG), and when it has to share a core the whole guest, emulated
 # link included, stalls (Documentation/performance.rst, "Host load").
 host_sampler() {
-	echo "# cpus $(nproc) ticks $(getconf CLK_TCK)" >"$1"
+	{
+		echo "# cpus $(nproc) ticks $(getconf CLK_TCK)"
+		sed -n 's/^model name[[:space:]]*: */# model /p' /proc/cpuinfo |
+			head -n 1
+	} >"$1"
 	while :; do
 		_q=0
 		for _p in $(pgrep -f -- "$2"); do

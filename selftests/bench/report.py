@@ -97,11 +97,13 @@ def host_load(path, runs):
             lines = f.read().splitlines()
     except OSError:
         return None
-    cpus, hz, samples = None, None, []
+    cpus, hz, model, samples = None, None, None, []
     for line in lines:
         w = line.split()
         if len(w) == 5 and w[0] == "#" and w[1] == "cpus" and w[3] == "ticks":
             cpus, hz = int(w[2]), int(w[4])
+        elif len(w) > 2 and w[0] == "#" and w[1] == "model":
+            model = " ".join(w[2:])
         elif len(w) == 3:
             try:
                 samples.append((float(w[0]), int(w[1]), int(w[2])))
@@ -140,7 +142,7 @@ def host_load(path, runs):
     start, end = iv[0][0], iv[-1][1]
     windows = [mean_over(v[0], v[0] + 30, 2) for v in iv if v[0] + 30 <= end]
     worst = max(windows) if windows else mean_over(start, end, 2)
-    return {"cpus": cpus, "limit_cores": limit,
+    return {"cpus": cpus, "model": model, "limit_cores": limit,
             "others_cores_mean": mean_over(start, end, 2),
             "others_cores_max_30s": worst,
             "qemu_cores_mean": mean_over(start, end, 3),
@@ -378,7 +380,9 @@ def main():
     host_lines = []
     if host:
         host_lines.append(
-            f"host ({host['cpus']} cores): while the VM ran, other processes took "
+            f"host ({host['cpus']} cores"
+            + (f", {host['model']}" if host["model"] else "") +
+            "): while the VM ran, other processes took "
             f"{host['others_cores_mean']:.2f} cores on average (steal included), "
             f"{host['others_cores_max_30s']:.2f} at most over 30 s; QEMU itself "
             f"{host['qemu_cores_mean']:.2f}")
