@@ -80,9 +80,9 @@ def derive(rec):
 # Other processes' CPU (cores, steal included) above which QEMU, which runs
 # the guest on one host thread (TCG), has to share its core: the guest then
 # stalls, emulated link included. Measured on a 2-core host (2026-12-05,
-# 6.1, clean link, 3 x 10 s per CC): one busy loop beside the VM changed
-# nothing, two took bbrx from 95 to 77-86% of the link, bbr from 93 to
-# 82-89%, cubic from 95 to 89-94%.
+# clean link, medians of 3 x 10 s per CC): one busy loop beside the VM
+# changed nothing, two took bbrx from 95 to 77-84% of the link, bbr from 93
+# to 84-87%, cubic from 95 to 91-94% (performance.rst, "Host load").
 HOST_SPARE_CORES = 0.25
 
 
