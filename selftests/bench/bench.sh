@@ -97,15 +97,16 @@ else
 	tmo=${BENCH_TIMEOUT:-2700}
 fi
 
-# host_sampler OUT PATTERN: a line "# cpus N ticks HZ", one "# model NAME"
+# host_sampler OUT PIDFILE: a line "# cpus N ticks HZ", one "# model NAME"
 # (the host CPU's, as results differ between machines), then every 2 s until
 # killed a line "uptime busy qemu": the host's uptime (s), the CPU time of
 # the whole host that was not idle or iowait, steal included, and that of
-# the processes whose command line holds PATTERN (this kernel's QEMU), both
-# in clock ticks (HZ a second). report.py turns the difference into what
-# other processes took while the guest ran: QEMU runs the guest on one host
-# thread (TCG), and when it has to share a core the whole guest, emulated
-# link included, stalls (Documentation/performance.rst, "Host load").
+# the process whose id PIDFILE holds (this kernel's QEMU: run-vm.sh gives
+# it -pidfile; 0 until QEMU has written it), both in clock ticks (HZ a
+# second). report.py turns the difference into what other processes took
+# while the guest ran: QEMU runs the guest on one host thread (TCG), and
+# when it has to share a core the whole guest, emulated link included,
+# stalls (Documentation/performance.rst, "Host load").
 host_sampler() {
 	{
 		echo "# cpus $(nproc) ticks $(getconf CLK_TCK)"
@@ -114,11 +115,10 @@ host_sampler() {
 	} >"$1"
 	while :; do
 		_q=0
-		for _p in $(pgrep -f -- "$2"); do
-			_t=$(awk '{ print $14 + $15 }' "/proc/$_p/stat" 2>/dev/null)
-			_q=$((_q + ${_t:-0}))
-		done
-		awk -v q="$_q" 'NR == FNR { up = $1; next }
+		if _p=$(cat "$2" 2>/dev/null) && [ -n "$_p" ]; then
+			_q=$(awk '{ print $14 + $15 }' "/proc/$_p/stat" 2>/dev/null)
+		fi
+		awk -v q="${_q:-0}" 'NR == FNR { up = $1; next }
 			/^cpu / { print up, $2 + $3 + $4 + $7 + $8 + $9, q; exit }' \
 			/proc/uptime /proc/stat
 		sleep 2
@@ -144,8 +144,9 @@ for rel in $KERNELS; do
 	step "boot $rel (bench, timeout ${tmo}s)"
 	t0=$(date +%s)
 	hostlog=$BUILD/bench/$rel.host
-	# pgrep takes a regular expression: "6.12.1+deb12" has a "+".
-	host_sampler "$hostlog" "$(printf '%s\n' "$img" | sed 's/[][\.*^$+?(){}|]/\\&/g')" &
+	qemu_pid=$BUILD/logs/.$rel.bench.pid
+	rm -f "$qemu_pid"
+	host_sampler "$hostlog" "$qemu_pid" &
 	sampler=$!
 	# The records are long JSON lines: keep them off the terminal.
 	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo"

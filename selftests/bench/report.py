@@ -377,9 +377,10 @@ def main():
             "**WARNING: more than 1/3, the guest's CPU may be the bottleneck**"
         L.append(f"- calibration: unshaped veth path {unshaped} Mbit/s (one cubic "
                  f"flow); link {link} Mbit/s = {share} of it: {verdict}")
-    host_lines = []
+    # The host line, and its warning when some runs had a busy host.
+    host_line = host_warning = None
     if host:
-        host_lines.append(
+        host_line = (
             f"host ({host['cpus']} cores"
             + (f", {host['model']}" if host["model"] else "") +
             "): while the VM ran, other processes took "
@@ -387,14 +388,16 @@ def main():
             f"{host['others_cores_max_30s']:.2f} at most over 30 s; QEMU itself "
             f"{host['qemu_cores_mean']:.2f}")
         if host["busy_runs"]:
-            host_lines.append(
+            host_warning = (
                 f"WARNING: the host was busy during {len(host['busy_runs'])} run(s), "
                 f"other processes taking more than {host['limit_cores']:.2f} cores: "
                 + ", ".join(host["busy_runs"]) + ". QEMU then shares its core and "
                 "the guest stalls, emulated link included; paced flows (bbrx, bbr) "
                 "lose the most: those figures are not the CC's")
-    for i, h in enumerate(host_lines):
-        L.append(f"- {'**' + h + '**' if i else h}")
+    if host_line:
+        L.append(f"- {host_line}")
+    if host_warning:
+        L.append(f"- **{host_warning}**")
     L.append("- RTT: busybox ping every 0.2 s during the transfer, through the "
              "bottleneck queue; base = lowest of 5 pings before it")
     L.append("- retransmits: RetransSegs / OutSegs of the sender's namespace, over the "
@@ -496,8 +499,9 @@ def main():
               f"{synsum['ratio_median']:.3f} (rounds {synsum['ratio_min']:.3f} to "
               f"{synsum['ratio_max']:.3f}; {synsum['unloaded_median']:.0f} SYN/s "
               f"unloaded).", ""]
-    for h in host_lines:
-        R += [f"{h[0].upper()}{h[1:]}.", ""]
+    for h in (host_line, host_warning):
+        if h:
+            R += [f"{h[0].upper()}{h[1:]}.", ""]
     for p in problems:
         R += [f"Problem: {p}.", ""]
     R += [".. list-table::", "   :header-rows: 1", "",

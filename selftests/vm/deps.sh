@@ -28,7 +28,7 @@ META_61="linux-image-cloud-amd64 linux-headers-cloud-amd64"
 META_612="linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 
 PKGS="build-essential qemu-system-x86 busybox-static iperf3 iproute2 kmod
-cpio xz-utils gzip jq libmnl-dev pkg-config sparse util-linux procps
+cpio xz-utils gzip jq libmnl-dev pkg-config sparse util-linux
 python3 python3-yaml python3-jsonschema python3-docutils groff-base gnuplot-nox
 linux-source-6.12 linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64"
 

@@ -16,6 +16,9 @@
 # (KTAP, demo output) are echoed as they come, kernel messages only when
 # something went wrong.
 #
+# While QEMU runs, its process id is in build/logs/.REL.MODE.pid (MODE is
+# check, demo or bench); bench.sh's host sampler reads it.
+#
 # Exits 0 only if the guest printed its success marker, QEMU finished before
 # the timeout, and the console shows no kernel warning, BUG, Oops, panic,
 # call trace, lockdep, KASAN or UBSAN report.
@@ -129,21 +132,22 @@ fi
 # The console is written to the log as it comes; a filter echoes the guest's
 # lines (not the kernel's) without the serial line's CRs.
 status=$BUILD/logs/.$REL.$mode.status
-rm -f "$status"
+pidfile=$BUILD/logs/.$REL.$mode.pid
+rm -f "$status" "$pidfile"
 start=$(date +%s)
 {
 	# shellcheck disable=SC2086
 	timeout -k 10 "$tmo" qemu-system-x86_64 $accel -smp 2 -m "$mem" \
 		-nographic -no-reboot -nodefaults -serial stdio $bios \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
-		</dev/null 2>&1 && qrc=0 || qrc=$?
+		-pidfile "$pidfile" </dev/null 2>&1 && qrc=0 || qrc=$?
 	echo "$qrc" >"$status"
 } | sed -u 's/\r$//' | tee "$log" |
 	grep --line-buffered -Ev '^\[ *[0-9]+\.[0-9]+\] ' || true
 end=$(date +%s)
 elapsed=$((end - start))
 qrc=$(cat "$status" 2>/dev/null || echo 255)
-rm -f "$status"
+rm -f "$status" "$pidfile"
 
 # faults.sh makes allocations fail on purpose: the kernel's reports of
 # failed allocations (warn_alloc: one line, then a stack up to "</TASK>")
