@@ -29,11 +29,11 @@
  *    UP raises it again slowly at first, then exponentially.
  *
  *  - short term: bw_lo and inflight_lo follow the latest delivery process.
- *    At the end of each round trip that saw congestive loss (below) or
- *    excess CE marks while the flow was not probing, they are cut to beta
- *    (0.7) of their value but no lower than what the round actually
- *    delivered. They are forgotten whenever the flow starts to probe again
- *    (REFILL) or leaves PROBE_RTT.
+ *    At the end of the second round trip in a row that saw congestive
+ *    loss (below), or of one that saw excess CE marks, while the flow was
+ *    not probing, they are cut to beta (0.7) of their value but no lower
+ *    than what the round actually delivered. They are forgotten whenever
+ *    the flow starts to probe again (REFILL) or leaves PROBE_RTT.
  *
  * Unlike BBRv3, bbrx only takes loss as a congestion signal in a round trip
  * that also showed a queue: an RTT sample more than loss_queue (12.5%) of
@@ -50,7 +50,8 @@
  * rate must exceed bg_loss by half of loss_thresh. Where bg_loss is not 0,
  * the loss count must also exceed what bg_loss predicts by more than
  * chance explains (three standard deviations of a count of clusters: a
- * queue drops whole skbs). And since bw is what
+ * queue drops whole skbs). The short-term cut also waits for a second
+ * such round in a row, which chance rarely gives. And since bw is what
  * gets delivered, to deliver it across such a path the flow must also send
  * what the path drops: the PROBE_BW pacing and cwnd gains are scaled by
  * 1 / (1 - bg_loss) (bg_loss counted up to 25%).
@@ -442,6 +443,7 @@ struct bbrx {
 		queue_in_round:1,	/* this round saw a queue (loss_queue) */
 		ecn_in_round:1,		/* this round saw excess CE marks */
 		loss_events_in_round:3,	/* ACKs that marked losses, saturating */
+		prev_round_lossy:1,	/* the last round's loss was congestive */
 		startup_ecn_rounds:2,	/* STARTUP rounds in a row with CE */
 		prev_probe_too_high:1,	/* the last probe set inflight_hi */
 		round_rtt_cnt:4,	/* STARTUP: RTT samples seen this round */
@@ -1088,6 +1090,17 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
  * back (x 1 / (1 - bg_loss)), each cut would shrink inflight_lo by the
  * loss rate, round after round, under random loss alone.
  *
+ * Loss cuts only in the second congestive round in a row (bbrx's own rule;
+ * BBRv3, and bbrx with loss_queue at 0, cut in the first). The test of
+ * bbrx_round_loss_congestive() is passed by chance: bg_loss averages a few
+ * packets a round, and at 2% random loss it wandered between 0.5 and 2.8%
+ * (traced on 2026-12-06, 6.12, 10 transfers of 10 s); while it was low,
+ * single rounds passed. Each pass cut the bounds, which only the next
+ * probe forgets, 2-3 s later, and the cuts ratcheted down, each taking the
+ * delivery of a round paced at bw_lo. Chance rarely passes twice in a row,
+ * while a buffer that overflows keeps overflowing until the flow slows
+ * down. The price: the cut comes one round later.
+ *
  * Not in rounds of STARTUP's repair (bbrx_round_in_startup_repair(); bbrx's
  * own rule): cut for those losses, bw_lo took the delivery rate of a round
  * in recovery, 1-3% under the link, and held the first CRUISE there until
@@ -1096,9 +1109,18 @@ static bool bbrx_round_loss_congestive(const struct sock *sk)
 static void bbrx_adapt_lower_bounds(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
+	bool lossy, cut;
 
-	if (bbrx_is_probing_bw(b) || bbrx_round_in_startup_repair(b) ||
-	    (!bbrx_round_loss_congestive(sk) && !b->ecn_in_round))
+	if (bbrx_is_probing_bw(b) || bbrx_round_in_startup_repair(b)) {
+		b->prev_round_lossy = 0;
+		return;
+	}
+	lossy = bbrx_round_loss_congestive(sk);
+	cut = b->ecn_in_round ||
+	      (lossy && (b->prev_round_lossy ||
+			 !bbrx_tunable(&bbrx_tun_loss_queue)));
+	b->prev_round_lossy = lossy;
+	if (!cut)
 		return;
 	if (b->bw_lo == BBRX_INF)
 		b->bw_lo = bbrx_max_bw(b);
