@@ -101,8 +101,8 @@ fi
 # (the host CPU's, as results differ between machines), then every 2 s until
 # killed a line "uptime busy qemu": the host's uptime (s), the CPU time of
 # the whole host that was not idle or iowait, steal included, and that of
-# the process whose id PIDFILE holds (this kernel's QEMU: run-vm.sh gives
-# it -pidfile; 0 until QEMU has written it), both in clock ticks (HZ a
+# the process whose id PIDFILE holds (this kernel's QEMU, started by
+# run-vm.sh --pidfile; 0 until QEMU has written it), both in clock ticks (HZ a
 # second). report.py turns the difference into what other processes took
 # while the guest ran: QEMU runs the guest on one host thread (TCG), and
 # when it has to share a core the whole guest, emulated link included,
@@ -144,12 +144,13 @@ for rel in $KERNELS; do
 	step "boot $rel (bench, timeout ${tmo}s)"
 	t0=$(date +%s)
 	hostlog=$BUILD/bench/$rel.host
-	qemu_pid=$BUILD/logs/.$rel.bench.pid
+	qemu_pid=$BUILD/bench/.$rel.qemu.pid
 	rm -f "$qemu_pid"
 	host_sampler "$hostlog" "$qemu_pid" &
 	sampler=$!
 	# The records are long JSON lines: keep them off the terminal.
-	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo"
+	{ "$VMDIR/run-vm.sh" "$rel" --bench --initrd "$img" --timeout "$tmo" \
+		--pidfile "$qemu_pid"
 	  echo "$?" >"$BUILD/bench/.vm.rc"; } | grep --line-buffered -v '^@bench '
 	vm_rc=$(cat "$BUILD/bench/.vm.rc")
 	t1=$(date +%s)

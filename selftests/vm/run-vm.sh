@@ -5,6 +5,7 @@
 #
 #   selftests/vm/run-vm.sh REL [--demo | --shell | --bench] [--tests a,b]
 #                              [--initrd FILE] [--timeout SECONDS]
+#                              [--pidfile FILE]
 #
 # --shell boots to an interactive shell on this terminal, without timeout
 # (quit with "exit", or Ctrl-A X).
@@ -16,8 +17,8 @@
 # (KTAP, demo output) are echoed as they come, kernel messages only when
 # something went wrong.
 #
-# While QEMU runs, its process id is in build/logs/.REL.MODE.pid (MODE is
-# check, demo or bench); bench.sh's host sampler reads it.
+# --pidfile FILE has QEMU write its process id to FILE while it runs (it is
+# removed afterwards); bench.sh's host sampler reads it.
 #
 # Exits 0 only if the guest printed its success marker, QEMU finished before
 # the timeout, and the console shows no kernel warning, BUG, Oops, panic,
@@ -48,14 +49,14 @@ SUCCESS_MARKER="tcptune-vm: all passed"
 KERNEL_BAD="\\[ *[0-9]+\\.[0-9]+\\] .*($KERNEL_PROBLEMS)"
 
 usage() {
-	echo "usage: $0 REL [--demo | --shell | --bench] [--tests a,b] [--initrd FILE] [--timeout SECONDS]" >&2
+	echo "usage: $0 REL [--demo | --shell | --bench] [--tests a,b] [--initrd FILE] [--timeout SECONDS] [--pidfile FILE]" >&2
 	exit 2
 }
 
 [ $# -ge 1 ] || usage
 REL=$1
 shift
-mode=check tests='' initrd='' tmo=''
+mode=check tests='' initrd='' tmo='' pidfile=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) mode=demo ;;
@@ -65,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--tests=*) tests=${1#*=} ;;
 	--initrd) [ $# -ge 2 ] || usage; initrd=$2; shift ;;
 	--timeout) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
+	--pidfile) [ $# -ge 2 ] || usage; pidfile=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -132,22 +134,23 @@ fi
 # The console is written to the log as it comes; a filter echoes the guest's
 # lines (not the kernel's) without the serial line's CRs.
 status=$BUILD/logs/.$REL.$mode.status
-pidfile=$BUILD/logs/.$REL.$mode.pid
-rm -f "$status" "$pidfile"
+rm -f "$status"
+[ -n "$pidfile" ] && rm -f "$pidfile"
 start=$(date +%s)
 {
 	# shellcheck disable=SC2086
 	timeout -k 10 "$tmo" qemu-system-x86_64 $accel -smp 2 -m "$mem" \
 		-nographic -no-reboot -nodefaults -serial stdio $bios \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
-		-pidfile "$pidfile" </dev/null 2>&1 && qrc=0 || qrc=$?
+		${pidfile:+-pidfile "$pidfile"} </dev/null 2>&1 && qrc=0 || qrc=$?
 	echo "$qrc" >"$status"
 } | sed -u 's/\r$//' | tee "$log" |
 	grep --line-buffered -Ev '^\[ *[0-9]+\.[0-9]+\] ' || true
 end=$(date +%s)
 elapsed=$((end - start))
 qrc=$(cat "$status" 2>/dev/null || echo 255)
-rm -f "$status" "$pidfile"
+rm -f "$status"
+[ -n "$pidfile" ] && rm -f "$pidfile"
 
 # faults.sh makes allocations fail on purpose: the kernel's reports of
 # failed allocations (warn_alloc: one line, then a stack up to "</TASK>")
