@@ -134,8 +134,7 @@ fi
 # The console is written to the log as it comes; a filter echoes the guest's
 # lines (not the kernel's) without the serial line's CRs.
 status=$BUILD/logs/.$REL.$mode.status
-rm -f "$status"
-[ -n "$pidfile" ] && rm -f "$pidfile"
+rm -f "$status" "$pidfile"
 start=$(date +%s)
 {
 	# shellcheck disable=SC2086
@@ -149,8 +148,7 @@ start=$(date +%s)
 end=$(date +%s)
 elapsed=$((end - start))
 qrc=$(cat "$status" 2>/dev/null || echo 255)
-rm -f "$status"
-[ -n "$pidfile" ] && rm -f "$pidfile"
+rm -f "$status" "$pidfile"
 
 # faults.sh makes allocations fail on purpose: the kernel's reports of
 # failed allocations (warn_alloc: one line, then a stack up to "</TASK>")
