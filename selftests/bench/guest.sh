@@ -33,7 +33,7 @@ TCPBENCH=/selftests/tcpbench
 FCT_PORT=5301
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	: "${BENCH_SCENARIOS:=clean loss2 buf10}"
+	: "${BENCH_SCENARIOS:=clean loss2 buf10 idle}"
 	: "${BENCH_REPS:=1}"
 	: "${BENCH_SECONDS:=5}"
 	: "${BENCH_CALIB_SECONDS:=3}"
@@ -41,7 +41,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_DUMP_TW:=16384}"
 	: "${BENCH_DUMP_LISTENERS:=1000}"
 else
-	: "${BENCH_SCENARIOS:=clean loss0.1 loss1 loss2 loss5 loss10 buf0.25 buf10 rtt10 rtt50 fair2 vscubic short}"
+	: "${BENCH_SCENARIOS:=clean loss0.1 loss1 loss2 loss5 loss10 buf0.25 buf10 rtt10 rtt50 fair2 vscubic short idle}"
 	: "${BENCH_REPS:=3}"
 	: "${BENCH_SECONDS:=10}"
 	: "${BENCH_CALIB_SECONDS:=5}"
@@ -149,9 +149,21 @@ flow_json() {
 }
 }
 
+# short_flows CC: BENCH_SHORT_N flows of BENCH_SHORT_KB each, one at a
+# time, 0.3 s apart; their completion times (ms, comma separated, "nan" for
+# a failed one) in $fct. Returns 1, with $fct empty, if tcpbench failed.
+short_flows() {
+	fct=$(ip netns exec "$cli" "$TCPBENCH" fct -C "$1" \
+		-n $((BENCH_SHORT_KB * 1000)) -r "$BENCH_SHORT_N" -g 300 \
+		"$BX_SRV_ADDR" "$FCT_PORT" 2>&1) || { fct=; return 1; }
+	case $fct in
+	*[!0-9.,na]*|'') fct= ; return 1 ;;
+	esac
+}
+
 # --- scenarios --------------------------------------------------------------
 
-# scenario NAME: sets kind (bulk, fair2, vscubic, short), loss (percent),
+# scenario NAME: sets kind (bulk, fair2, vscubic, short, idle), loss (percent),
 # rtt (ms), buf_pct (percent of the BDP); returns 1 for an unknown name.
 scenario() {
 	kind=bulk loss=0 rtt=$BENCH_RTT_MS buf_pct=$BENCH_BUF_PCT
@@ -172,6 +184,7 @@ scenario() {
 	fair2) kind=fair2 ;;
 	vscubic) kind=vscubic ;;
 	short) kind=short ;;
+	idle) kind=idle ;;
 	*) return 1 ;;
 	esac
 	case $loss$rtt$buf_pct in
@@ -197,10 +210,14 @@ run_one() {
 	o0=$out_segs r0=$retrans_segs
 
 	# RTT under load: pings every 0.2 s after the first (omitted) second.
-	# "exec ip" would run busybox's applet: exec "$IP".
-	(sleep 1; exec "$IP" netns exec "$cli" ping -i 0.2 -w "$T" \
-		"$BX_SRV_ADDR" >"$TMP/load.ping" 2>&1) &
-	_ping=$!
+	# "exec ip" would run busybox's applet: exec "$IP". Not on an idle
+	# path, which has no load to measure.
+	_ping=
+	if [ "$kind" != idle ]; then
+		(sleep 1; exec "$IP" netns exec "$cli" ping -i 0.2 -w "$T" \
+			"$BX_SRV_ADDR" >"$TMP/load.ping" 2>&1) &
+		_ping=$!
+	fi
 	_now
 	_t0=$now_ms
 	_ok=true
@@ -223,19 +240,23 @@ run_one() {
 		iperf_flow 5201 "$_cc" "$T" "$TMP/f1.json" &
 		_f1=$!
 		sleep 1.5
-		fct=$(ip netns exec "$cli" "$TCPBENCH" fct -C "$_cc" \
-			-n $((BENCH_SHORT_KB * 1000)) -r "$BENCH_SHORT_N" -g 300 \
-			"$BX_SRV_ADDR" "$FCT_PORT" 2>&1) || _ok=false
+		short_flows "$_cc" || _ok=false
 		wait "$_f1" || _ok=false
-		case $fct in
-		*[!0-9.,na]*|'') fct='' _ok=false ;;
-		esac
+		;;
+	idle)
+		# The same short flows alone on the path: how soon STARTUP (or
+		# slow start) delivers a small transfer. Each connection starts
+		# afresh: the kernel caches no ssthresh between connections
+		# (net.ipv4.tcp_no_ssthresh_metrics_save is 1 by default).
+		short_flows "$_cc" || _ok=false
 		;;
 	esac
 	# ping stops by itself (-w, T seconds, within the flows' T + 1): a
 	# kill would lose its buffered output. Kill it only after a failure.
-	[ "$_ok" = true ] || kill "$_ping" 2>/dev/null
-	wait "$_ping" 2>/dev/null
+	if [ -n "$_ping" ]; then
+		[ "$_ok" = true ] || kill "$_ping" 2>/dev/null
+		wait "$_ping" 2>/dev/null
+	fi
 	_now
 	snmp_tcp
 	ping_list "$TMP/load.ping"
@@ -247,8 +268,9 @@ run_one() {
 		flows="$flows${flows:+,}$fj"
 		human="$human${human:+ | }$fh"
 	done
-	[ -n "$flows" ] || _ok=false
-	log "bench: $_sc rep $_rep $_cc: $human${fct:+ | fct ms $fct}"
+	[ -n "$flows" ] || [ "$kind" = idle ] || _ok=false
+	[ -n "$fct" ] && human="$human${human:+ | }fct ms $fct"
+	log "bench: $_sc rep $_rep $_cc: $human"
 	emit "{\"type\":\"run\",\"scenario\":\"$_sc\",\"kind\":\"$kind\",\"cc\":\"$_cc\",\"rep\":$_rep,\"ok\":$_ok,\"rate_mbit\":$BENCH_RATE_MBIT,\"rtt_ms\":$rtt,\"loss_pct\":$loss,\"buf_bdp\":$((buf_pct / 100)).$((buf_pct % 100 / 10))$((buf_pct % 10)),\"buf_bytes\":$limit,\"seconds\":$T,\"base_ping_ms\":[$base],\"ping_ms\":[$pl],\"out_segs\":$((out_segs - o0)),\"retrans_segs\":$((retrans_segs - r0)),\"fct_ms\":[${fct}],\"short_kb\":$BENCH_SHORT_KB,\"t_ms\":[$_t0,$now_ms],\"flows\":[$flows]}"
 }
 

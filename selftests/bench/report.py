@@ -172,8 +172,8 @@ METRICS = [
     ("retrans_after_1s_pct", "retransmits % after 1st s", 2, None),
     ("jain", "Jain fairness (2 flows)", 3, {"fair2"}),
     ("share_first", "share of CC vs cubic", 3, {"vscubic"}),
-    ("fct_median_ms", "short flow FCT median ms", 0, {"short"}),
-    ("fct_p95_ms", "short flow FCT p95 ms", 0, {"short"}),
+    ("fct_median_ms", "short flow FCT median ms", 0, {"short", "idle"}),
+    ("fct_p95_ms", "short flow FCT p95 ms", 0, {"short", "idle"}),
 ]
 
 
@@ -249,6 +249,8 @@ def conditions(rec):
         c += ", CC vs 1 cubic flow"
     elif rec["kind"] == "short":
         c += f", {rec.get('short_kb', 100)} KB flows over a bulk flow"
+    elif rec["kind"] == "idle":
+        c += f", {rec.get('short_kb', 100)} KB flows alone"
     return c
 
 
@@ -298,7 +300,9 @@ def main():
     for r in runs:
         m = derive(r)
         r["metrics"] = m
-        if not r.get("ok") or m["goodput_mbps"] is None:
+        # An idle run has no bulk flow: its data are the completion times.
+        key = "fct_median_ms" if r["kind"] == "idle" else "goodput_mbps"
+        if not r.get("ok") or m.get(key) is None:
             problems.append(f"{r['scenario']} {r['cc']} rep {r['rep']}: no data")
         groups.setdefault((r["scenario"], r["cc"]), []).append(r)
 
