@@ -34,14 +34,18 @@ const char * const tcptune_stat_names[__TCPTUNE_STAT_MAX] = {
 
 u64 tcptune_stat_read(const struct net *net, enum tcptune_stat id)
 {
-	struct tcptune_net *tn = tcptune_pernet(net);
+	struct tcptune_stats __percpu *stats;
 	u64 sum = 0;
 	int cpu;
 
 	if (tcptune_tw_stat_read(net, id, &sum))
 		return sum;
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->v[id]);
+	rcu_read_lock();
+	stats = READ_ONCE(tcptune_pernet(net)->stats);
+	if (stats)
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(stats, cpu)->v[id]);
+	rcu_read_unlock();
 	return sum;
 }
 
@@ -49,15 +53,19 @@ int tcptune_stats_foreach(struct net *net,
 			  int (*emit)(void *arg, const char *name, u64 val),
 			  void *arg)
 {
-	struct tcptune_net *tn = tcptune_pernet(net);
+	struct tcptune_stats __percpu *stats;
 	u64 val[__TCPTUNE_STAT_MAX] = {};
 	const char *name;
 	u64 extra;
 	int i, cpu, err;
 
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < __TCPTUNE_STAT_MAX; i++)
-			val[i] += READ_ONCE(per_cpu_ptr(tn->stats, cpu)->v[i]);
+	rcu_read_lock();
+	stats = READ_ONCE(tcptune_pernet(net)->stats);
+	if (stats)
+		for_each_possible_cpu(cpu)
+			for (i = 0; i < __TCPTUNE_STAT_MAX; i++)
+				val[i] += READ_ONCE(per_cpu_ptr(stats, cpu)->v[i]);
+	rcu_read_unlock();
 	tcptune_tw_stats_fill(net, val);
 
 	for (i = 0; i < __TCPTUNE_STAT_MAX; i++) {
@@ -164,13 +172,25 @@ static void __net_exit tcptune_net_exit(struct net *net)
 	remove_proc_subtree("tcptune", net->proc_net);
 	tcptune_timewait_net_exit(net);
 	tcptune_listeners_net_exit(net);
-	free_percpu(tn->stats);
+	/* Freed after a grace period: see tcptune_stat_add(). */
+	tn->stats_dead = tn->stats;
+	WRITE_ONCE(tn->stats, NULL);
 	atomic_dec(&tcptune_netns_count);
+}
+
+static void __net_exit tcptune_net_exit_batch(struct list_head *net_list)
+{
+	struct net *net;
+
+	synchronize_rcu();
+	list_for_each_entry(net, net_list, exit_list)
+		free_percpu(tcptune_pernet(net)->stats_dead);
 }
 
 static struct pernet_operations tcptune_net_ops = {
 	.init = tcptune_net_init,
 	.exit = tcptune_net_exit,
+	.exit_batch = tcptune_net_exit_batch,
 	.id = &tcptune_net_id,
 	.size = sizeof(struct tcptune_net),
 };

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/moduleparam.h>
 #include <linux/kprobes.h>
 #include <net/net_namespace.h>
@@ -58,7 +59,8 @@ struct tcptune_stats {
 /* Per network namespace state. */
 struct tcptune_net {
 	struct net *net;
-	struct tcptune_stats __percpu *stats;
+	struct tcptune_stats __percpu *stats;	/* NULL once the netns exits */
+	struct tcptune_stats __percpu *stats_dead; /* freed by exit_batch */
 	u32 events_enabled;		/* netns param "events" */
 	struct tcptune_listeners *listeners;	/* listeners.c */
 	struct tcptune_tw *timewait;		/* timewait.c */
@@ -73,11 +75,21 @@ static inline struct tcptune_net *tcptune_pernet(const struct net *net)
 	return net_generic(net, tcptune_net_id);
 }
 
-/* Safe from any context, including softirq with BH disabled. */
+/*
+ * Safe from any context, including softirq with BH disabled. A socket the
+ * kernel owns (NFS, SMB) can outlive this module's part of a dying netns,
+ * until its owner's own exit closes it: its counts are dropped then.
+ */
 static inline void tcptune_stat_add(const struct net *net,
 				    enum tcptune_stat id, u64 n)
 {
-	this_cpu_add(tcptune_pernet(net)->stats->v[id], n);
+	struct tcptune_stats __percpu *stats;
+
+	rcu_read_lock();
+	stats = READ_ONCE(tcptune_pernet(net)->stats);
+	if (likely(stats))
+		this_cpu_add(stats->v[id], n);
+	rcu_read_unlock();
 }
 
 static inline void tcptune_stat_inc(const struct net *net, enum tcptune_stat id)
