@@ -807,7 +807,9 @@ static void bbrx_update_max_bw(struct bbrx *b, const struct rate_sample *rs,
  * probe (traced: half the rate before a 1.5 s outage). Its samples join
  * the next cycle's instead (bbrx's own rule, not BBRv3's); never twice in
  * a row, so that a path with an RTO every cycle still forgets a bandwidth
- * it lost.
+ * it lost. A cycle that took no sample at all (every one application
+ * limited and below max_bw) leaves the filter as it is: aging it then
+ * would make max_bw 0, and the pacing rate with it.
  */
 static void bbrx_advance_max_bw_filter(struct bbrx *b)
 {
@@ -815,7 +817,7 @@ static void bbrx_advance_max_bw_filter(struct bbrx *b)
 
 	b->rto_in_cycle = 0;
 	b->bw_filter_held = hold;
-	if (hold)
+	if (hold || !b->bw_hi[1])
 		return;
 	b->bw_hi[0] = b->bw_hi[1];
 	b->bw_hi[1] = 0;
