@@ -1493,12 +1493,19 @@ static bool bbrx_is_reno_coexistence_probe_time(const struct sock *sk)
 	return b->rounds_since_bw_probe >= rounds;
 }
 
-/* DOWN or CRUISE: time to probe again? If so, start REFILL. */
+/*
+ * DOWN or CRUISE: time to probe again? If so, start REFILL. Not before the
+ * last probe's feedback is in (ack_phase back to INIT, a round after DOWN
+ * began): REFILL would take its place, and the max_bw filter would miss
+ * its aging. That can only wait this long when the BDP is a packet or two.
+ */
 static bool bbrx_is_time_to_probe_bw(struct sock *sk)
 {
 	struct bbrx *b = inet_csk_ca(sk);
 	u32 wait = msecs_to_jiffies(b->probe_wait_ms);
 
+	if (b->ack_phase == BBRX_ACKS_PROBE_STOPPING)
+		return false;
 	if (time_after32(tcp_jiffies32, b->cycle_stamp + wait) ||
 	    bbrx_is_reno_coexistence_probe_time(sk)) {
 		bbrx_start_probe_bw_refill(sk);
