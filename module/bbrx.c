@@ -1358,6 +1358,12 @@ static void bbrx_enter_drain(struct sock *sk)
 	struct bbrx *b = inet_csk_ca(sk);
 
 	b->state = BBRX_DRAIN;
+	/*
+	 * bg_loss waits for STARTUP's packets (see bbrx_update_bg_loss()),
+	 * also when PROBE_RTT cuts DRAIN short and goes on to CRUISE.
+	 */
+	b->bg_loss_seq = tcp_sk(sk)->snd_nxt;
+	b->bg_wait_seq = 1;
 	/* Not used by bbrx; shown in tcp_info as the estimated BDP. */
 	tcp_sk(sk)->snd_ssthresh = bbrx_inflight(sk, bbrx_max_bw(b), BBR_UNIT);
 }
