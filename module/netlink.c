@@ -15,6 +15,7 @@
  * serialises parameter writers.
  */
 #include <linux/kernel.h>
+#include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <generated/utsrelease.h>
 #include <net/genetlink.h>
@@ -226,6 +227,31 @@ static void tcptune_param_changed(struct net *net, const struct tcptune_param *p
 	tcptune_event_send(net, skb, hdr);
 }
 
+/*
+ * Announce the parameters of @tbl in @given where they apply: a netns
+ * parameter in @net, a module parameter in every netns.
+ */
+static void tcptune_params_announce(const struct tcptune_param *tbl,
+				    const unsigned long *given, unsigned int n,
+				    enum tcptune_scope scope, struct net *net)
+{
+	struct net *each;
+	unsigned int i;
+
+	if (scope != TCPTUNE_SCOPE_MODULE) {
+		for_each_set_bit(i, given, n)
+			tcptune_param_changed(net, &tbl[i], scope,
+					      tcptune_pernet(net));
+		return;
+	}
+	down_read(&net_rwsem);
+	for_each_net(each)
+		for_each_set_bit(i, given, n)
+			tcptune_param_changed(each, &tbl[i], scope,
+					      tcptune_pernet(each));
+	up_read(&net_rwsem);
+}
+
 static const struct tcptune_param *
 tcptune_param_find(const struct tcptune_param *tbl, unsigned int n,
 		   const char *name)
@@ -305,10 +331,9 @@ static int tcptune_params_set(const struct tcptune_param *tbl, unsigned int n,
 		}
 	}
 
-	for_each_set_bit(i, given, n) {
+	for_each_set_bit(i, given, n)
 		WRITE_ONCE(*tcptune_param_slot(&tbl[i], tn), newval[i]);
-		tcptune_param_changed(net, &tbl[i], scope, tn);
-	}
+	tcptune_params_announce(tbl, given, n, scope, net);
 	return 0;
 }
 

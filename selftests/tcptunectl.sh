@@ -3,7 +3,8 @@
 #
 # tcptunectl against the module: version and stats agree with sysfs and
 # procfs, JSON output parses, config set round-trips and range-checks, the
-# monitor sees the param-changed event of a config set, bad commands fail,
+# monitors in this and another netns see the param-changed event of a
+# module-scope config set, bad commands fail,
 # the genl family alias autoloads the module, and a module that cannot be
 # loaded is reported as "not loaded". Leaves the module loaded with default
 # parameters.
@@ -120,9 +121,16 @@ check_eq "event_interval_ms after rejected set" \
 	"$(json_param event_interval_ms "$out")" 500
 
 # --- monitor -------------------------------------------------------------
+# A module-scope parameter applies in every netns, so its change is
+# announced in every netns: a monitor here and one in another netns.
+setup_ns monns
+defer cleanup_all_ns
 "$TCPTUNECTL" monitor count 1 >"$tmp/mon" 2>&1 &
 mpid=$!
 defer "kill $mpid 2>/dev/null"
+"$TCPTUNECTL" -n "$monns" monitor count 1 >"$tmp/mon2" 2>&1 &
+mpid2=$!
+defer "kill $mpid2 2>/dev/null"
 
 # Subscribed once one of its generic netlink sockets (protocol 16) shows
 # multicast groups in /proc/net/netlink (only groups 1-32 are shown there,
@@ -138,7 +146,31 @@ mon_subscribed() {
 	done </proc/net/netlink
 	return 1
 }
-mon_done() { ! kill -0 "$mpid" 2>/dev/null; }
+mon_done() { ! kill -0 "$mpid" 2>/dev/null && ! kill -0 "$mpid2" 2>/dev/null; }
+
+# mon_check NAME PID FILE: the monitor exited 0 after a param-changed line.
+mon_check() {
+	if kill -0 "$2" 2>/dev/null; then
+		fail "$1: monitor count 1 did not exit after 5 config sets"
+		sed 's/^/    /' "$3"
+		return
+	fi
+	wait "$2" && _mrc=0 || _mrc=$?
+	check_eq "$1: monitor count 1 status" "$_mrc" 0
+	_found=0
+	while IFS= read -r line; do
+		case $line in
+		*param-changed*event_interval_ms*|*event_interval_ms*param-changed*)
+			_found=1 ;;
+		esac
+	done <"$3"
+	if [ "$_found" = 1 ]; then
+		pass "$1: monitor saw the param-changed event"
+	else
+		fail "$1: monitor printed no param-changed line for event_interval_ms"
+		sed 's/^/    /' "$3"
+	fi
+}
 
 slowwait 5 mon_subscribed || log "monitor subscription not visible, going on"
 for v in 501 502 503 504 505; do
@@ -146,26 +178,8 @@ for v in 501 502 503 504 505; do
 	check_eq "config set event_interval_ms $v status" "$rc" 0 || break
 	slowwait 2 mon_done && break
 done
-if mon_done; then
-	wait "$mpid" && mrc=0 || mrc=$?
-	check_eq "monitor count 1 status" "$mrc" 0
-	found=0
-	while IFS= read -r line; do
-		case $line in
-		*param-changed*event_interval_ms*|*event_interval_ms*param-changed*)
-			found=1 ;;
-		esac
-	done <"$tmp/mon"
-	if [ "$found" = 1 ]; then
-		pass "monitor saw the param-changed event"
-	else
-		fail "monitor printed no param-changed line for event_interval_ms"
-		sed 's/^/    /' "$tmp/mon"
-	fi
-else
-	fail "monitor count 1 did not exit after 5 config sets"
-	sed 's/^/    /' "$tmp/mon"
-fi
+mon_check "same netns" "$mpid" "$tmp/mon"
+mon_check "other netns" "$mpid2" "$tmp/mon2"
 
 # --- module not loaded ---------------------------------------------------
 # The module has a generic netlink family alias, so asking for the family

@@ -22,7 +22,8 @@ enum tcptune_scope {
 /**
  * enum tcptune_event_kind - What an event notification reports.
  * @TCPTUNE_EVENT_KIND_PARAM_CHANGED: A config or congestion control parameter
- *   was set.
+ *   was set: sent in every netns for a module-scope parameter, in its own for
+ *   a netns one.
  * @TCPTUNE_EVENT_KIND_LISTEN_OVERFLOW: A listener started dropping or
  *   cookie-answering connection requests (rate-limited per listener by
  *   event_interval_ms).
