@@ -15,6 +15,7 @@
  * serialises parameter writers.
  */
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <generated/utsrelease.h>
@@ -228,6 +229,13 @@ static void tcptune_param_changed(struct net *net, const struct tcptune_param *p
 }
 
 /*
+ * The family runs its ops in parallel (a get-stats or timewait walk of a
+ * large TIME_WAIT table would otherwise hold the genl mutex all families
+ * share): this keeps one request's changes, and their events, together.
+ */
+static DEFINE_MUTEX(tcptune_params_lock);
+
+/*
  * Announce the parameters of @tbl in @given where they apply: a netns
  * parameter in @net, a module parameter in every netns.
  */
@@ -331,9 +339,11 @@ static int tcptune_params_set(const struct tcptune_param *tbl, unsigned int n,
 		}
 	}
 
+	mutex_lock(&tcptune_params_lock);
 	for_each_set_bit(i, given, n)
 		WRITE_ONCE(*tcptune_param_slot(&tbl[i], tn), newval[i]);
 	tcptune_params_announce(tbl, given, n, scope, net);
+	mutex_unlock(&tcptune_params_lock);
 	return 0;
 }
 
@@ -466,6 +476,7 @@ static struct genl_family tcptune_family __ro_after_init = {
 	.name = TCPTUNE_FAMILY_NAME,
 	.version = TCPTUNE_FAMILY_VERSION,
 	.netnsok = true,
+	.parallel_ops = true,	/* see tcptune_params_lock */
 	.module = THIS_MODULE,
 	.ops = tcptune_ops,
 	.n_ops = ARRAY_SIZE(tcptune_ops),
