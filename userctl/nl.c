@@ -160,6 +160,8 @@ static int nl_parse_done(const struct nlmsghdr *nlh, struct nl_ack *ack)
 {
 	int e = 0;
 
+	/* The kernel checks a dump's consistency again when it ends. */
+	ack->dump_intr = nlh->nlmsg_flags & NLM_F_DUMP_INTR;
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(e)) {
 		memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
 		nl_parse_extack(nlh, sizeof(e), ack);

@@ -24,6 +24,7 @@ struct nl_ack {
 	bool has_msg;		/* NLMSGERR_ATTR_MSG */
 	bool has_off;		/* NLMSGERR_ATTR_OFFS */
 	bool has_miss_type;	/* NLMSGERR_ATTR_MISS_TYPE */
+	bool dump_intr;		/* NLMSG_DONE carried NLM_F_DUMP_INTR */
 	uint32_t off;		/* offset of the offending attribute in the request */
 	uint32_t miss_type;	/* type of a missing required attribute */
 	char msg[256];

@@ -891,6 +891,8 @@ static int cmd_listeners(struct ctx *c, int argc, char **argv)
 		if (has_port)
 			mnl_attr_put_u16(nlh, TCPTUNE_A_LISTEN_PORT, (uint16_t)port);
 		ret = request(c, nlh, listeners_cb, &ls);
+		if (c->nl.ack.dump_intr)
+			ls.intr = true;
 		if (ret || !ls.intr)
 			break;
 	}

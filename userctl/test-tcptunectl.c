@@ -576,6 +576,21 @@ static void test_extack(void)
 	CHECK(nl_process_reply(d.b, d.len, SEQ, FAM, NULL, NULL, &ack) == -ENOENT);
 	CHECK(ack.has_msg);
 	CHECK_STR(ack.msg, "dump failed");
+	CHECK(!ack.dump_intr);
+
+	/* A dump found inconsistent only when it ended says so on DONE. */
+	memset(&ack, 0, sizeof(ack));
+	dgram_init(&d);
+	{
+		struct nlmsghdr *nlh = msg_start(&d, NLMSG_DONE, SEQ);
+		int *e = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+		*e = 0;
+		nlh->nlmsg_flags |= NLM_F_MULTI | NLM_F_DUMP_INTR;
+		msg_end(&d, nlh);
+	}
+	CHECK(nl_process_reply(d.b, d.len, SEQ, FAM, NULL, NULL, &ack) == 0);
+	CHECK(ack.dump_intr);
 }
 
 static int family_test_cb(const struct nlmsghdr *nlh, void *data)
