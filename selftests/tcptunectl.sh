@@ -120,6 +120,16 @@ run_ctl -j config
 check_eq "event_interval_ms after rejected set" \
 	"$(json_param event_interval_ms "$out")" 500
 
+# A module-scope and a netns-scope parameter go in two requests: a bad
+# value in the second must leave the first unchanged too.
+run_ctl config set event_interval_ms 777 tw_warn_pct 101
+check_ne "config set event_interval_ms 777 tw_warn_pct 101 status" "$rc" 0
+check_match "mixed-scope out-of-range message" "$err" "*tw_warn_pct*range*"
+run_ctl -j config
+check_eq "event_interval_ms after rejected mixed-scope set" \
+	"$(json_param event_interval_ms "$out")" 500 &&
+	pass "a refused netns value left the module value unchanged"
+
 # --- monitor -------------------------------------------------------------
 # A module-scope parameter applies in every netns, so its change is
 # announced in every netns: a monitor here and one in another netns.

@@ -624,6 +624,17 @@ static int cmd_params_set(struct ctx *c, const struct param_object *po,
 			       po->name, a[i].name, scope_name(scope), scope);
 			goto out;
 		}
+		/*
+		 * The module checks too, but per request: without this, a
+		 * module-scope value would be set before a netns-scope one
+		 * of the same command was refused.
+		 */
+		if (a[i].value < a[i].param->min || a[i].value > a[i].param->max) {
+			pr_err("%s: %u is out of range [%u, %u]; nothing was changed",
+			       a[i].name, a[i].value, a[i].param->min,
+			       a[i].param->max);
+			goto out;
+		}
 	}
 
 	/* Module scope first, then netns scope: one request for each. */

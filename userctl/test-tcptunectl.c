@@ -1045,6 +1045,7 @@ static struct {
 	bool no_cc;		/* GET_CC returns no parameters */
 	bool bad_stats;		/* GET_STATS replies a nest without value */
 	const char *warning;	/* extack message on successful acks */
+	bool lax_get;		/* GET_* advertises max + 1: SET refuses it */
 	bool open;
 	bool joined_events;
 	bool joined_ctrl;
@@ -1103,6 +1104,7 @@ static void fake_reset(void)
 	fk.no_cc = false;
 	fk.bad_stats = false;
 	fk.warning = NULL;
+	fk.lax_get = false;
 	fk.joined_events = false;
 	fk.joined_ctrl = false;
 	fk.params[0] = (struct fake_param){ "event_interval_ms", 1000, 0,
@@ -1166,8 +1168,8 @@ static void fake_put_params(struct nlmsghdr *nlh, bool cc)
 
 		if ((i == 2) != cc)
 			continue;
-		put_param(nlh, p->name, p->value, p->min, p->max, p->scope,
-			  p->unit);
+		put_param(nlh, p->name, p->value, p->min, p->max + fk.lax_get,
+			  p->scope, p->unit);
 	}
 }
 
@@ -1530,8 +1532,23 @@ static void test_e2e(void)
 	CHECK_TOOL("cc set beta 1", EXIT_FAILURE, "",
 		   "tcptunectl: unknown cc parameter \"beta\": the module has no cc parameters\n");
 
+	/* Values out of the advertised range are refused before any change. */
+	fake_reset();
+	CHECK_TOOL("config set event_interval_ms 3600001", EXIT_FAILURE, "",
+		   "tcptunectl: event_interval_ms: 3600001 is out of range "
+		   "[0, 3600000]; nothing was changed\n");
+	CHECK_STR(fk.log, "GET_CONFIG; ");
+	CHECK(fk.params[0].value == 1000);
+	/* Also when the bad one would go in the second request. */
+	fake_reset();
+	CHECK_TOOL("config set event_interval_ms 5 events 2", EXIT_FAILURE, "",
+		   "tcptunectl: events: 2 is out of range [0, 1]; nothing was changed\n");
+	CHECK_STR(fk.log, "GET_CONFIG; ");
+	CHECK(fk.params[0].value == 1000);
+
 	/* Kernel errors, with and without extack. */
 	fake_reset();
+	fk.lax_get = true;
 	CHECK_TOOL("config set event_interval_ms 3600001", EXIT_FAILURE, "",
 		   "Error: event_interval_ms: 3600001 is out of range [0, 3600000] "
 		   "(Numerical result out of range)\n"
@@ -1539,6 +1556,7 @@ static void test_e2e(void)
 	CHECK(fk.params[0].value == 1000);
 	/* The module part failed: the netns part is not sent. */
 	fake_reset();
+	fk.lax_get = true;
 	CHECK_TOOL("config set events 0 event_interval_ms 3600001", EXIT_FAILURE, "",
 		   "Error: event_interval_ms: 3600001 is out of range [0, 3600000] "
 		   "(Numerical result out of range)\n"
