@@ -1517,6 +1517,30 @@ static int finish(int ret)
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/*
+ * What getopt_long() refused: a long option that is unknown or was given a
+ * value it does not take (it reports both as '?'; like getopt_long(), a
+ * prefix names an option), or a short one.
+ */
+static void bad_option(const struct option *opts, const char *arg)
+{
+	size_t len;
+
+	if (strncmp(arg, "--", 2)) {
+		arg_error(NULL, "unknown option \"-%c\"", optopt);
+		return;
+	}
+	len = strcspn(arg + 2, "=");
+	for (; opts->name; opts++)
+		if (len && !strncmp(opts->name, arg + 2, len)) {
+			arg_error(NULL, "option \"--%s\" takes no value",
+				  opts->name);
+			return;
+		}
+	arg_error(NULL, "unknown option \"%.*s\"",
+		  (int)(len ? len + 2 : strlen(arg)), arg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -1555,11 +1579,7 @@ int main(int argc, char **argv)
 			arg_error(NULL, "option -n (--netns) needs a network namespace name");
 			return EXIT_FAILURE;
 		default:
-			if (optopt)
-				arg_error(NULL, "unknown option \"-%c\"", optopt);
-			else
-				arg_error(NULL, "unknown option \"%s\"",
-					  argv[optind - 1]);
+			bad_option(long_opts, argv[optind - 1]);
 			return EXIT_FAILURE;
 		}
 	}

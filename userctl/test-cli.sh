@@ -86,6 +86,9 @@ fi
 expect_fail 'unknown option "-x"' -x stats
 expect_fail 'Try "tcptunectl --help".' -x stats
 expect_fail 'unknown option "--bogus"' --bogus stats
+expect_fail 'unknown option "--bogus"' --bogus=1 stats
+expect_fail 'option "--json" takes no value' --json=1 stats
+expect_fail 'option "--pretty" takes no value' --pre=yes stats
 expect_fail 'needs a network namespace name' -n
 expect_fail 'needs a network namespace name' --netns
 expect_fail 'unknown object "stats-show"' stats-show
