@@ -46,6 +46,7 @@
 #include <linux/slab.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
+#include <linux/rtnetlink.h>
 #include <linux/workqueue.h>
 #include <linux/debugfs.h>
 #include <linux/proc_fs.h>
@@ -125,13 +126,14 @@ struct tl_entry {
 	bool closed;
 	bool hashed;
 	bool visible;			/* listening or closed: shown to readers */
+	bool frozen;			/* unloading: queue state is a snapshot */
 	u16 family;
 	u16 port;			/* host order */
 	union {
 		__be32 v4;
 		struct in6_addr v6;
 	} addr;
-	/* Queue state when closed. */
+	/* Queue state when closed or frozen. */
 	u32 backlog;
 	u32 acceptq;
 	u32 synq;
@@ -182,9 +184,14 @@ TCPTUNE_MODULE_PARAM(listeners_closed_age_ms, tl_params[1],
 
 /* ---- Hooks ----------------------------------------------------------------- */
 
+/*
+ * Registered in this order, removed in reverse. The stop hook comes first
+ * and goes last: a listener is only tracked while its close can be seen,
+ * since an open entry's socket is read until then (see tl_row()).
+ */
 enum tl_hook_id {
-	TL_HOOK_LISTEN_START,
 	TL_HOOK_LISTEN_STOP,
+	TL_HOOK_LISTEN_START,
 	TL_HOOK_V4_CONN_REQUEST,
 	TL_HOOK_V6_CONN_REQUEST,
 	TL_HOOK_V4_SYN_RECV_SOCK,
@@ -551,6 +558,11 @@ out:
 	}
 
 static struct tcptune_hook tl_hooks[TL_NHOOKS] = {
+	[TL_HOOK_LISTEN_STOP] = {
+		.symbol = "inet_csk_listen_stop",
+		.stats = &tl_hook_stats[TL_HOOK_LISTEN_STOP],
+		.kp = { .pre_handler = tl_stop_pre },
+	},
 	[TL_HOOK_LISTEN_START] = {
 		.symbol = "inet_csk_listen_start",
 		.stats = &tl_hook_stats[TL_HOOK_LISTEN_START],
@@ -559,11 +571,6 @@ static struct tcptune_hook tl_hooks[TL_NHOOKS] = {
 			.handler = tl_start_ret,
 			.data_size = sizeof(struct tl_start_frame),
 		},
-	},
-	[TL_HOOK_LISTEN_STOP] = {
-		.symbol = "inet_csk_listen_stop",
-		.stats = &tl_hook_stats[TL_HOOK_LISTEN_STOP],
-		.kp = { .pre_handler = tl_stop_pre },
 	},
 	TL_SYN_HOOK(TL_HOOK_V4_CONN_REQUEST, "tcp_v4_conn_request"),
 	TL_SYN_HOOK(TL_HOOK_V6_CONN_REQUEST, "tcp_v6_conn_request"),
@@ -680,12 +687,15 @@ struct tl_row {
 	u32 backlog, acceptq, synq;
 };
 
-/* Queue state now (listening) or at close; tl->lock held. */
+/*
+ * Queue state now (listening) or at close; tl->lock held. An open entry's
+ * socket is alive: the stop hook, which takes tl->lock, has not run for it.
+ */
 static void tl_row(const struct tl_entry *e, struct tl_row *r)
 {
 	const struct sock *sk = e->sk;
 
-	if (e->closed) {
+	if (e->closed || e->frozen) {
 		r->backlog = e->backlog;
 		r->acceptq = e->acceptq;
 		r->synq = e->synq;
@@ -953,7 +963,40 @@ int __init tcptune_listeners_init(void)
 	return 0;
 }
 
+/*
+ * Before the stop hook goes, every open entry keeps a snapshot of its
+ * queue state and stops reading its socket, which may close unseen from
+ * then on, while /proc and get-listeners can still be read until the
+ * pernet exit. No entry is added by then: the start hook is gone first.
+ */
+static void tl_freeze_all(void)
+{
+	struct tcptune_listeners *tl;
+	struct tl_entry *e;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		tl = tl_of(net);
+		if (!tl)
+			continue;
+		spin_lock(&tl->lock);
+		list_for_each_entry(e, &tl->open, lnode) {
+			if (!e->visible)	/* listen() in progress: not read */
+				continue;
+			e->backlog = READ_ONCE(e->sk->sk_max_ack_backlog);
+			e->acceptq = READ_ONCE(e->sk->sk_ack_backlog);
+			e->synq = reqsk_queue_len(&inet_csk(e->sk)->icsk_accept_queue);
+			e->frozen = true;
+		}
+		spin_unlock(&tl->lock);
+	}
+	up_read(&net_rwsem);
+}
+
 void tcptune_listeners_exit(void)
 {
-	tcptune_hooks_unregister(tl_hooks, TL_NHOOKS);
+	tcptune_hooks_unregister(&tl_hooks[1], TL_NHOOKS - 1);
+	tl_freeze_all();
+	tcptune_hooks_unregister(tl_hooks, 1);
 }
