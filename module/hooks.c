@@ -58,7 +58,13 @@ int tcptune_hooks_register(struct tcptune_hook *hooks, int n, const char *part)
 			err = register_kprobe(&h->kp);
 		} else {
 			h->krp.kp.symbol_name = h->symbol;
-			/* BH-disabled calls nest at most twice per CPU. */
+			/*
+			 * Calls with BH disabled nest at most twice per
+			 * CPU. inet_csk_listen_start() runs in process
+			 * context and can sleep, so more can be in flight:
+			 * calls beyond this many are missed (debugfs
+			 * "misses"), and their listeners not tracked.
+			 */
 			h->krp.maxactive = 4 * num_possible_cpus() + 16;
 			err = register_kretprobe(&h->krp);
 		}
