@@ -280,7 +280,6 @@ static int tw_schedule_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct tw_dest *d;
 	unsigned long flags;
 	struct tw_key k;
-	bool queue = false;
 
 	tw_hit(TW_HOOK_SCHEDULE);
 	if (rearm)
@@ -307,15 +306,17 @@ static int tw_schedule_pre(struct kprobe *kp, struct pt_regs *regs)
 		goto unlock;
 	}
 	d->count++;
+	/*
+	 * Queued under the lock that dying is set under: the exit's
+	 * cancel_work_sync() then comes after any queueing.
+	 */
 	if (thr && d->count == thr && !d->pending && !t->dying &&
 	    tcptune_event_due(&d->last_event)) {
 		d->pending = true;
-		queue = true;
+		schedule_work(&t->work);
 	}
 unlock:
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (queue)
-		schedule_work(&t->work);
 out:
 	rcu_read_unlock();
 	return 0;
