@@ -81,6 +81,7 @@ struct tw_key {
 struct tw_dest {
 	struct tw_key key;
 	u32 count;			/* timewait sockets towards key */
+	unsigned long since;		/* jiffies: counted from then on */
 	bool used;
 	bool pending;			/* event queued */
 	u64 last_event;			/* jiffies64, 0: never */
@@ -244,6 +245,7 @@ static struct tw_dest *tw_dest_get(struct tcptune_tw *t, const struct tw_key *k,
 	memset(free, 0, sizeof(*free));
 	free->key = *k;
 	free->used = true;
+	free->since = jiffies;
 	return free;
 }
 
@@ -322,6 +324,23 @@ out:
 	return 0;
 }
 
+/*
+ * Was @tw counted in @d? Only if it was made after @d began counting:
+ * sockets that existed before (at module load, or while the table was
+ * full) were not, and their frees must not cancel ones that were. A timer
+ * is first armed for at most TCP_TIMEWAIT_LEN, and rearmed only later, so
+ * a timer that ends a full TCP_TIMEWAIT_LEN after @d began belongs to a
+ * socket made since. A FIN_WAIT2 socket made in @d's first minute with a
+ * tcp_fin_timeout below 60 s fails the test and stays counted: the error
+ * is that small, and in that direction.
+ */
+static bool tw_counted_in(const struct inet_timewait_sock *tw,
+			  const struct tw_dest *d)
+{
+	return !time_before(READ_ONCE(tw->tw_timer.expires),
+			    d->since + TCP_TIMEWAIT_LEN);
+}
+
 /* inet_twsk_free(tw): its netns may be gone, tw_dr is only compared. */
 static int tw_free_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -345,7 +364,7 @@ static int tw_free_pre(struct kprobe *kp, struct pt_regs *regs)
 	tw_key_remote(&k, tw);
 	spin_lock_irqsave(&t->lock, flags);
 	d = tw_dest_get(t, &k, false);
-	if (d && d->count)
+	if (d && d->count && tw_counted_in(tw, d))
 		d->count--;
 	spin_unlock_irqrestore(&t->lock, flags);
 out:

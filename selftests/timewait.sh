@@ -368,4 +368,37 @@ slowwait 60 all_destroyed ||
 	fail "created $((c - created0)) timewait sockets, destroyed $((val - destroyed0))"
 sed 's/^/# /' "$TCPTUNE_DEBUGFS/timewait"
 
+# 8. Timewait sockets that existed before tcptune tracked their netns, all
+# towards one destination, recycled by new connections to it: their frees
+# must not cancel the new sockets in the destination's count, or the count
+# never reaches tw_warn_pct (default 50: 25 of the 50 ports) and no
+# tw-exhaustion event is sent. Last: it reloads the module.
+if [ -x "$TCPTUNECTL" ]; then
+	tcptune_unload
+	tw_ns g
+	ip netns exec "$g" sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse;
+		echo 40000 40049 >/proc/sys/net/ipv4/ip_local_port_range' ||
+		fail "set tcp_tw_reuse / ip_local_port_range in $g"
+	gen "$g" -p 8080 -n 50
+	tcptune_load
+	ip netns exec "$g" "$TCPTUNECTL" monitor count 1 >"$TMP/monitor8" 2>&1 &
+	mon8=$!
+	defer "kill $mon8"
+	sleep 1.2	# tcp_twsk_unique() wants the last timestamp a second old
+	gen "$g" -p 8080 -n 50
+	snap "$g"
+	getstat "$g" TWRecycled
+	if [ "${val:-0}" -ge 25 ]; then
+		getstat "$g" EventsSent
+		if [ "${val:-0}" -ge 1 ]; then
+			pass "$g: tw-exhaustion event after recycling older sockets"
+		else
+			fail "$g: no tw-exhaustion event after recycling older sockets"
+		fi
+		log "# monitor: $(cat "$TMP/monitor8")"
+	else
+		fail "$g: only ${val:-0} of 50 older sockets recycled"
+	fi
+fi
+
 ksft_exit
