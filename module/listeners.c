@@ -205,6 +205,7 @@ enum tl_hook_id {
 struct tl_syn_attr {
 	u32 mask;			/* counters attributed, BIT(TL_*) */
 	bool arg_is_req;		/* argument 0 is a request socket */
+	bool listener_only;		/* argument 0 may be another socket */
 };
 
 #define TL_SYN_MASK	(BIT(TL_OVERFLOWS) | BIT(TL_DROPS) | BIT(TL_REQQ_DROP) | \
@@ -399,6 +400,10 @@ static int tl_syn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 	if (a->arg_is_req)
 		sk = inet_reqsk(sk)->rsk_listener;
+	if (a->listener_only && sk->sk_state != TCP_LISTEN) {
+		st->untracked++;
+		return 1;
+	}
 	f->sk = sk;
 	f->net = sock_net(sk);
 	mib = f->net->mib.net_statistics;
@@ -586,7 +591,12 @@ static const struct tl_syn_attr tl_syn_attrs[TL_NHOOKS] = {
 	[TL_HOOK_V4_SYN_RECV_SOCK]	= { TL_ACK_MASK, false },
 	[TL_HOOK_V6_SYN_RECV_SOCK]	= { TL_ACK_MASK, false },
 	[TL_HOOK_REQ_ERR]		= { BIT(TL_DROPS), true },
-	[TL_HOOK_RTX_SYNACK]		= { BIT(TL_SYNACK_RETRANS), false },
+	/*
+	 * A Fast Open child retransmits its own SYN-ACK: closed listeners
+	 * are looked up by address, and the child may have the address of
+	 * one, whose final counts it would then change.
+	 */
+	[TL_HOOK_RTX_SYNACK]		= { BIT(TL_SYNACK_RETRANS), false, true },
 };
 
 /* Listeners that were listening before the hooks existed. */
