@@ -925,11 +925,12 @@ static bool bbrx_round_in_startup_repair(const struct bbrx *b)
 /*
  * At the end of a round that neither probed nor showed a queue, fold its
  * loss rate into bg_loss (EWMA, 1/8 per round): the path's background
- * loss, which no sending rate causes or cures. Rounds that carry a
- * probe's feedback (ack_phase not INIT) do not count: their losses are the
- * probe's, and when UP ends on a round's last ACK, DOWN has already reset
- * inflight_latest by the time the round is folded in, which made the
- * round's loss rate 100%. Nor do rounds of STARTUP's repair
+ * loss, which no sending rate causes or cures. It runs on the ACK that
+ * ends the round, before that ACK moves the PROBE_BW cycle on, so that
+ * the round is judged by the phase it ran in. Rounds that carry a probe's
+ * feedback (ack_phase not INIT: REFILL's, UP's, and DOWN's first, which
+ * ACKs the end of UP) do not count: their losses are the probe's. Nor do
+ * rounds of STARTUP's repair
  * (bbrx_round_in_startup_repair()): in a buffer too shallow to show a
  * queue (under loss_queue x BDP) they alone lifted bg_loss to 4-6%, and
  * the gains that make up for bg_loss then sent enough to keep
@@ -1143,7 +1144,6 @@ static void bbrx_end_round(struct sock *sk, const struct rate_sample *rs,
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct bbrx *b = inet_csk_ca(sk);
 
-	bbrx_update_bg_loss(sk);
 	if (b->bg_wait_seq && !before(tp->snd_una, b->bg_loss_seq))
 		b->bg_wait_seq = 0;
 	b->bg_round_ok = !b->bg_wait_seq;
@@ -1853,6 +1853,8 @@ static TCPTUNE_CONG_CONTROL(bbrx_main)
 	bbrx_check_full_bw_reached(sk, rs);
 	bbrx_check_startup_done(sk, rs);
 	bbrx_check_drain_done(sk);
+	if (b->round_start)
+		bbrx_update_bg_loss(sk);
 	bbrx_update_probe_bw_phase(sk, rs, too_high);
 	bbrx_update_min_rtt(sk, rs);
 	bbrx_check_probe_rtt(sk, rs);
