@@ -91,11 +91,11 @@ static int tcptune_param_store(const char *val, const struct kernel_param *kp)
 
 	err = kstrtou32(val, 0, &v);
 	if (err) {
-		pr_err("%s: '%s' is not an unsigned 32-bit number\n", p->name, val);
+		pr_err("%s: '%s' is not an unsigned 32-bit number\n", kp->name, val);
 		return err;
 	}
 	if (v < p->min || v > p->max) {
-		pr_err("%s: %u is out of range [%u, %u]\n", p->name, v, p->min, p->max);
+		pr_err("%s: %u is out of range [%u, %u]\n", kp->name, v, p->min, p->max);
 		return -ERANGE;
 	}
 	WRITE_ONCE(*p->value, v);
