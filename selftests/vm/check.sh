@@ -12,8 +12,8 @@
 # mean the defaults, so "make check KERNELS= TESTS=" works.
 #
 # Prints each kernel's KTAP under a "== REL" header and ends with exactly one
-# line "N passed, N failed" summed over the kernels (", N skipped" is added
-# when tests were skipped). A kernel whose VM crashed or timed out counts its
+# line "N passed, N failed" summed over the kernels ("N skipped" comes on
+# the line before when tests were skipped). A kernel whose VM crashed or timed out counts its
 # missing tests as failed (at least one), and so does a kernel whose module
 # did not build; a failed tcptunectl or selftest build counts one failure.
 # Without --tests, each kernel boots twice: the default test list, then
@@ -52,13 +52,12 @@ tests=${tests%,}
 passed=0 failed=0 skipped=0
 t_start=$(date +%s)
 
+# The last line is always "N passed, N failed"; skips come on the line
+# before it.
 finish() {
 	echo "== check: $(($(date +%s) - t_start))s"
-	if [ "$skipped" -gt 0 ]; then
-		echo "$passed passed, $failed failed, $skipped skipped"
-	else
-		echo "$passed passed, $failed failed"
-	fi
+	[ "$skipped" = 0 ] || echo "$skipped skipped"
+	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit
 }
@@ -112,6 +111,15 @@ host_check 3 "host: Documentation RST and man page are well-formed" \
 # the default list, EXPECTED tests) and add its KTAP results to the counts.
 vm_tests() {
 	_rel=$1 _tests=$2 _expected=$3
+	# Every boot writes build/logs/REL.log: an extra VM's (stress, faults)
+	# goes to REL.TESTS.log afterwards, and the main run's is put back.
+	log=$BUILD/logs/$_rel.log
+	_extra=0
+	if [ "$_tests" != "$tests" ] && [ "$_expected" = 1 ] && [ -z "$tests" ]; then
+		_extra=1
+		[ ! -f "$log" ] || mv "$log" "$log.main"
+	fi
+	rm -f "$log"
 	step "boot $_rel${_tests:+ ($_tests)}"
 	if "$VMDIR/run-vm.sh" "$_rel" ${_tests:+--tests "$_tests"}; then
 		vm_ok=1
@@ -119,8 +127,8 @@ vm_tests() {
 		vm_ok=0
 	fi
 
-	# Top-level KTAP results of this run.
-	log=$BUILD/logs/$_rel.log
+	# Top-level KTAP results of this run (none if the VM never started).
+	[ -f "$log" ] || : >"$log"
 	p=$(grep -Ec '^ok [0-9]+ ' "$log")
 	s=$(grep -Ec '^ok [0-9]+ .*# SKIP' "$log")
 	f=$(grep -Ec '^not ok [0-9]+ ' "$log")
@@ -135,9 +143,10 @@ vm_tests() {
 	fi
 	[ "$missing" -gt 0 ] && echo "# $_rel: $missing tests did not report (crash or timeout)"
 	echo "# $_rel${_tests:+ ($_tests)}: pass:$p fail:$f skip:$s"
-	if [ "$_tests" != "$tests" ] && [ "$_expected" = 1 ] && [ -z "$tests" ]; then
+	if [ "$_extra" = 1 ]; then
 		mv "$log" "$BUILD/logs/$_rel.$_tests.log"
 		echo "# $_tests log: build/logs/$_rel.$_tests.log"
+		[ ! -f "$log.main" ] || mv "$log.main" "$log"
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))

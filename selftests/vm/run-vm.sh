@@ -177,6 +177,10 @@ if ! grep -qx "$SUCCESS_MARKER" "$log"; then
 	fi
 	echo "run-vm: last console lines:"
 	tail -n 25 "$log" | sed 's/^/  | /'
+elif [ "$qrc" != 0 ]; then
+	# The tests passed, but the VM did not power off cleanly.
+	failed=1
+	echo "run-vm: $REL: success marker seen, but qemu exited $qrc (hang or timeout at poweroff)"
 fi
 echo "run-vm: $REL: ${elapsed}s, log in ${log#"$TOP"/}"
 exit "$failed"
