@@ -150,14 +150,18 @@ flow_json() {
 }
 
 # short_flows CC: BENCH_SHORT_N flows of BENCH_SHORT_KB each, one at a
-# time, 0.3 s apart; their completion times (ms, comma separated, "nan" for
-# a failed one) in $fct. Returns 1, with $fct empty, if tcpbench failed.
+# time, 0.3 s apart; their completion times (ms, comma separated, JSON null
+# for a failed one) in $fct. Returns 1 if a flow failed (the times of the
+# others are kept), or, with $fct empty, if tcpbench failed.
 short_flows() {
 	fct=$(ip netns exec "$cli" "$TCPBENCH" fct -C "$1" \
 		-n $((BENCH_SHORT_KB * 1000)) -r "$BENCH_SHORT_N" -g 300 \
 		"$BX_SRV_ADDR" "$FCT_PORT" 2>&1) || { fct=; return 1; }
 	case $fct in
 	*[!0-9.,na]*|'') fct= ; return 1 ;;
+	*nan*)
+		fct=$(printf '%s' "$fct" | sed 's/nan/null/g')
+		return 1 ;;
 	esac
 }
 
@@ -575,7 +579,7 @@ ccs=
 for c in $BENCH_CCS; do
 	case " $avail " in
 	*" $c "*) ccs="$ccs $c" ;;
-	*) log "bench: congestion control $c not available (have: $avail)" ;;
+	*) die "bench: congestion control $c not available (have: $avail)" ;;
 	esac
 done
 [ -n "$ccs" ] || die "no congestion control to compare"

@@ -8,9 +8,9 @@ Writes to DIR: SCENARIO_CC.json (every repetition, derived metrics and
 their medians), summary.json (configuration, calibration, accept rates,
 dump times at scale), results.md (the comparison table, the dump times),
 and the data files plots.gp reads
-(loss.dat, buffer.dat). Exits 1 when a run produced no data, when the log
-has no run at all, or when the VM did not finish cleanly (--vm-rc); the
-numbers themselves are never judged.
+(loss.dat, buffer.dat). Exits 1 when a run failed (it is also left out of
+the medians), when the log has no run at all, or when the VM did not
+finish cleanly (--vm-rc); the numbers themselves are never judged.
 """
 
 import argparse
@@ -303,7 +303,8 @@ def main():
         # An idle run has no bulk flow: its data are the completion times.
         key = "fct_median_ms" if r["kind"] == "idle" else "goodput_mbps"
         if not r.get("ok") or m.get(key) is None:
-            problems.append(f"{r['scenario']} {r['cc']} rep {r['rep']}: no data")
+            problems.append(f"{r['scenario']} {r['cc']} rep {r['rep']}: failed, "
+                            "left out of the medians")
         groups.setdefault((r["scenario"], r["cc"]), []).append(r)
 
     scen_order = []
@@ -318,9 +319,12 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     med = {}
     for (sc, cc), reps in groups.items():
-        keys = {k for r in reps for k, v in r["metrics"].items()
+        # A run that failed (listed in problems) does not feed the medians:
+        # a fair2 run whose second flow failed has half the goodput.
+        good = [r for r in reps if r.get("ok")]
+        keys = {k for r in good for k, v in r["metrics"].items()
                 if isinstance(v, (int, float))}
-        med[(sc, cc)] = {k: median([r["metrics"].get(k) for r in reps]) for k in sorted(keys)}
+        med[(sc, cc)] = {k: median([r["metrics"].get(k) for r in good]) for k in sorted(keys)}
         doc = {"kernel": a.kernel, "date": a.date, "scenario": sc, "cc": cc,
                "kind": reps[0]["kind"], "conditions": conditions(reps[0]),
                "repetitions": reps, "median": med[(sc, cc)]}
