@@ -55,7 +55,7 @@ stress:
 # VM of its own: CHECK_FAULTS) on a debug kernel built from
 # linux-source-6.12 with selftests/vm/debug.config (KASAN, UBSAN, lockdep,
 # kmemleak, fault injection, ...) by selftests/vm/debug-kernel.sh into
-# build/debug-kernel/ (cached; the first build takes hours on 2 cores, see
+# build/debug-kernel/ (cached; the first build takes about 30 minutes on 2 cores, see
 # Documentation/security.rst). The guest gets more memory (KASAN), the
 # timeouts are scaled by DEBUG_SCALE (KASAN and lockdep under TCG are slow),
 # preempt=full exposes more preemption bugs, no5lvl avoids a false KASAN

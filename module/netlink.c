@@ -11,8 +11,8 @@
  * Changing module-wide state (set-config, set-cc) needs CAP_NET_ADMIN in the
  * initial user namespace (GENL_ADMIN_PERM); changing one netns's state
  * (set-netns-config) needs CAP_NET_ADMIN in the user namespace owning that
- * netns (GENL_UNS_ADMIN_PERM). Ops run under the genl mutex, which also
- * serialises parameter writers.
+ * netns (GENL_UNS_ADMIN_PERM). Ops run in parallel (parallel_ops);
+ * parameter writers are serialised by tcptune_params_lock.
  */
 #include <linux/kernel.h>
 #include <linux/mutex.h>

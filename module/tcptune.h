@@ -111,8 +111,9 @@ int tcptune_stats_foreach(struct net *net,
 /*
  * A u32 tunable with its valid range. The same validation serves module
  * parameters (kernel_param_ops below, kp->arg points at the tcptune_param)
- * and netlink. Readers use READ_ONCE(*p->value); writers hold the genl lock
- * or run at module load, so a value is never seen half-written.
+ * and netlink. Readers use READ_ONCE(*p->value); writers hold
+ * tcptune_params_lock (netlink.c) or run at module load, so a value is
+ * never seen half-written.
  */
 struct tcptune_param {
 	const char *name;

@@ -25,8 +25,8 @@ enum tcptune_scope {
  *   was set: sent in every netns for a module-scope parameter, in its own for
  *   a netns one.
  * @TCPTUNE_EVENT_KIND_LISTEN_OVERFLOW: A listener started dropping or
- *   cookie-answering connection requests (rate-limited per listener by
- *   event_interval_ms).
+ *   cookie-answering connection requests (rate-limited per listener and queue
+ *   by event_interval_ms).
  * @TCPTUNE_EVENT_KIND_TW_EXHAUSTION: TIME_WAIT sockets towards one destination
  *   reached tw_warn_pct percent of ip_local_port_range (rate-limited per
  *   destination by event_interval_ms).
