@@ -86,6 +86,10 @@ fi
 		BENCH_DUMP_TW BENCH_DUMP_LISTENERS BENCH_DUMP_REPS; do
 		eval "val=\${$v-}"
 		# shellcheck disable=SC2154 # set by eval
+		case $val in *"'"*)
+			echo "bench: $v: a quote (') is not allowed: $val" >&2
+			exit 2 ;;
+		esac
 		[ -n "$val" ] && printf "%s='%s'\n" "$v" "$val"
 	done
 } >"$stage/bench/bench.conf"

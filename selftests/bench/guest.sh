@@ -184,7 +184,10 @@ scenario() {
 		_f=${_f#0}
 		buf_pct=$((${_i:-0} * 100 + ${_f:-0}))
 		;;
-	rtt*) rtt=${1#rtt} ;;
+	rtt*)	# whole milliseconds: the BDP arithmetic is integer
+		rtt=${1#rtt}
+		case $rtt in ''|*[!0-9]*) return 1 ;; esac
+		;;
 	fair2) kind=fair2 ;;
 	vscubic) kind=vscubic ;;
 	short) kind=short ;;
