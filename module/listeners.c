@@ -115,6 +115,11 @@ struct tl_pcpu {
 	u64 v[TL_NCOUNTERS];
 };
 
+/* A listener's queues: limit, accept queue and SYN queue lengths. */
+struct tl_queues {
+	u32 backlog, acceptq, synq;
+};
+
 struct tl_entry {
 	struct hlist_node hnode;	/* tl->hash, key sk; RCU */
 	struct list_head lnode;		/* tl->open or tl->closed */
@@ -133,10 +138,7 @@ struct tl_entry {
 		__be32 v4;
 		struct in6_addr v6;
 	} addr;
-	/* Queue state when closed or frozen. */
-	u32 backlog;
-	u32 acceptq;
-	u32 synq;
+	struct tl_queues saved;		/* when closed or frozen */
 };
 
 #define TL_HASH_BITS	8
@@ -457,6 +459,14 @@ out:
 
 /* ---- Listener life cycle --------------------------------------------------- */
 
+/* @sk's queues now; @sk listens, or is closing under tl->lock. */
+static void tl_queues_read(const struct sock *sk, struct tl_queues *q)
+{
+	q->backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	q->acceptq = READ_ONCE(sk->sk_ack_backlog);
+	q->synq = reqsk_queue_len(&inet_csk(sk)->icsk_accept_queue);
+}
+
 static bool tl_is_tcp(const struct sock *sk)
 {
 	return sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
@@ -532,9 +542,7 @@ static int tl_stop_pre(struct kprobe *kp, struct pt_regs *regs)
 	e = tl_lookup(tl, sk);
 	if (e && !e->closed) {
 		tl_fill_addr(e, sk);
-		e->backlog = READ_ONCE(sk->sk_max_ack_backlog);
-		e->acceptq = READ_ONCE(sk->sk_ack_backlog);
-		e->synq = reqsk_queue_len(&inet_csk(sk)->icsk_accept_queue);
+		tl_queues_read(sk, &e->saved);
 		e->closed = true;
 		e->closed_at = jiffies;
 		e->visible = true;
@@ -693,32 +701,21 @@ static void tl_event(struct net *net, struct tl_entry *e, int kind)
 
 /* ---- Readers ------------------------------------------------------------- */
 
-struct tl_row {
-	u32 backlog, acceptq, synq;
-};
-
 /*
  * Queue state now (listening) or at close; tl->lock held. An open entry's
  * socket is alive: the stop hook, which takes tl->lock, has not run for it.
  */
-static void tl_row(const struct tl_entry *e, struct tl_row *r)
+static void tl_row(const struct tl_entry *e, struct tl_queues *r)
 {
-	const struct sock *sk = e->sk;
-
-	if (e->closed || e->frozen) {
-		r->backlog = e->backlog;
-		r->acceptq = e->acceptq;
-		r->synq = e->synq;
-		return;
-	}
-	r->backlog = READ_ONCE(sk->sk_max_ack_backlog);
-	r->acceptq = READ_ONCE(sk->sk_ack_backlog);
-	r->synq = reqsk_queue_len(&inet_csk(sk)->icsk_accept_queue);
+	if (e->closed || e->frozen)
+		*r = e->saved;
+	else
+		tl_queues_read(e->sk, r);
 }
 
 static void tl_seq_entry(struct seq_file *seq, const struct tl_entry *e)
 {
-	struct tl_row r;
+	struct tl_queues r;
 	char local[64];
 	int i;
 
@@ -810,7 +807,7 @@ static int tl_nl_fill(struct sk_buff *skb, struct netlink_callback *cb,
 		      const struct tl_entry *e)
 {
 	struct nlattr *nest;
-	struct tl_row r;
+	struct tl_queues r;
 	void *hdr;
 	int i;
 
@@ -994,9 +991,7 @@ static void tl_freeze_all(void)
 		list_for_each_entry(e, &tl->open, lnode) {
 			if (!e->visible)	/* listen() in progress: not read */
 				continue;
-			e->backlog = READ_ONCE(e->sk->sk_max_ack_backlog);
-			e->acceptq = READ_ONCE(e->sk->sk_ack_backlog);
-			e->synq = reqsk_queue_len(&inet_csk(e->sk)->icsk_accept_queue);
+			tl_queues_read(e->sk, &e->saved);
 			e->frozen = true;
 		}
 		spin_unlock(&tl->lock);
