@@ -211,7 +211,7 @@ static int tcptune_params_fill(struct sk_buff *skb,
 }
 
 static void tcptune_param_changed(struct net *net, const struct tcptune_param *p,
-				  enum tcptune_scope scope, struct tcptune_net *tn)
+				  enum tcptune_scope scope)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -221,7 +221,7 @@ static void tcptune_param_changed(struct net *net, const struct tcptune_param *p
 	skb = tcptune_event_new(TCPTUNE_EVENT_KIND_PARAM_CHANGED, &hdr, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (tcptune_param_put(skb, p, scope, tn, false)) {
+	if (tcptune_param_put(skb, p, scope, tcptune_pernet(net), false)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -248,15 +248,13 @@ static void tcptune_params_announce(const struct tcptune_param *tbl,
 
 	if (scope != TCPTUNE_SCOPE_MODULE) {
 		for_each_set_bit(i, given, n)
-			tcptune_param_changed(net, &tbl[i], scope,
-					      tcptune_pernet(net));
+			tcptune_param_changed(net, &tbl[i], scope);
 		return;
 	}
 	down_read(&net_rwsem);
 	for_each_net(each)
 		for_each_set_bit(i, given, n)
-			tcptune_param_changed(each, &tbl[i], scope,
-					      tcptune_pernet(each));
+			tcptune_param_changed(each, &tbl[i], scope);
 	up_read(&net_rwsem);
 }
 
